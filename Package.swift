@@ -1,0 +1,68 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Concord: field-level CRDT sync between Salesforce, HubSpot and Dynamics 365.
+///
+/// Layering (arrows point down): concord (CLI) -> ConcordStore -> ConcordCore;
+/// ConcordStore -> CSQLite. ConcordCore depends on the standard library only.
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Concord",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "concord", targets: ["concord"]),
+        .library(name: "ConcordCore", targets: ["ConcordCore"]),
+        .library(name: "ConcordStore", targets: ["ConcordStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "ConcordCore", swiftSettings: strict),
+        .target(
+            name: "ConcordStore",
+            dependencies: [
+                "ConcordCore", "CSQLite",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "concord",
+            dependencies: [
+                "ConcordCore", "ConcordStore", "CSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConcordCoreTests",
+            dependencies: [
+                "ConcordCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConcordStoreTests",
+            dependencies: ["ConcordCore", "ConcordStore", "CSQLite"],
+            swiftSettings: strict
+        ),
+    ]
+)

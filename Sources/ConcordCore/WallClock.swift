@@ -1,0 +1,21 @@
+/// A source of wall-clock time in Unix milliseconds, injected wherever time is read.
+///
+/// The core never reads a clock itself: callers pass milliseconds in. Code at the edges
+/// holds a `WallClock`, and tests replace it with a fixed or scripted one.
+///
+/// ```swift
+/// let fixed = WallClock.constant(1_700_000_000_000)
+/// fixed.nowMillis() // 1_700_000_000_000
+/// ```
+public struct WallClock: Sendable {
+    private let read: @Sendable () -> UInt64
+
+    /// A clock that calls `read` for every reading.
+    public init(_ read: @escaping @Sendable () -> UInt64) { self.read = read }
+
+    /// The current Unix time in milliseconds.
+    public func nowMillis() -> UInt64 { read() }
+
+    /// A clock that always reads `millis`.
+    public static func constant(_ millis: UInt64) -> WallClock { WallClock { millis } }
+}
