@@ -43,10 +43,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "ConcordBench",
+            dependencies: ["ConcordCore", "ConcordStore", "CSQLite"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "concord",
             dependencies: [
-                "ConcordCore", "ConcordStore", "CSQLite",
+                "ConcordCore", "ConcordStore", "ConcordBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

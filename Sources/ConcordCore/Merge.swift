@@ -17,9 +17,10 @@ public struct MergeOutcome: Hashable, Sendable {
 /// Merges a remote record state into a local one.
 ///
 /// Pure: no I/O, no clock reads. Field by field the register with the greater `(hlc, site)`
-/// wins; existence takes the larger causal length. The merged *state* is commutative,
-/// associative and idempotent in its arguments; ``MergeOutcome/changedFields`` is relative to
-/// `local`.
+/// wins (equal stamps with different values: the greater canonical bytes, counted as an
+/// integrity alarm); existence takes the larger causal length. The merged *state* is
+/// commutative, associative and idempotent in its arguments; ``MergeOutcome/changedFields``
+/// is relative to `local`. One linear pass over both sorted entry lists.
 ///
 /// ```swift
 /// let a = RecordState(fields: ["phone": FieldRegister(value: .string("+1 555"), stamp: s1)])
@@ -27,25 +28,37 @@ public struct MergeOutcome: Hashable, Sendable {
 /// merge(local: a, remote: b).state.fields.keys  // phone and title: both edits survive
 /// ```
 public func merge(local: RecordState, remote: RecordState) -> MergeOutcome {
-    var state = local
+    let l = local.entries, r = remote.entries
+    var out: [FieldEntry] = []
+    out.reserveCapacity(Swift.max(l.count, r.count))
     var changed: [String] = []
     var alarms = 0
-    for (name, incoming) in remote.fields {
-        if let current = local.fields[name] {
-            let verdict = incoming.wins(over: current)
+    var i = 0, j = 0
+    while i < l.count || j < r.count {
+        if j == r.count {
+            out.append(contentsOf: l[i...]); break
+        }
+        if i == l.count {
+            for e in r[j...] { out.append(e); changed.append(e.name) }
+            break
+        }
+        let a = l[i], b = r[j]
+        if a.name == b.name {
+            let verdict = b.register.wins(over: a.register)
             if verdict.alarm { alarms += 1 }
             if verdict.wins {
-                state.fields[name] = incoming
-                changed.append(name)
+                out.append(b); changed.append(b.name)
+            } else {
+                out.append(a)
             }
+            i += 1; j += 1
+        } else if a.name < b.name {
+            out.append(a); i += 1
         } else {
-            state.fields[name] = incoming
-            changed.append(name)
+            out.append(b); changed.append(b.name); j += 1
         }
     }
-    let cl = max(local.causalLength, remote.causalLength)
-    state.causalLength = cl
-    changed.sort()
-    return MergeOutcome(state: state, changedFields: changed,
+    let cl = Swift.max(local.causalLength, remote.causalLength)
+    return MergeOutcome(state: RecordState(sortedEntries: out, causalLength: cl), changedFields: changed,
                         existenceChanged: cl != local.causalLength, integrityAlarms: alarms)
 }

@@ -1,0 +1,142 @@
+import ConcordCore
+import Crypto
+
+extension ConcordStore {
+    /// The stored state of one record, or `nil` when the store has never seen it.
+    public func record(_ id: RecordID) throws(StoreError) -> StoredRecord? {
+        let s = statements.selectByGID
+        s.reset()
+        s.bind(1, id.bytes)
+        guard try s.step() else { return nil }
+        let type = s.int64(1), cl = s.uint64(2), blob = s.blob(3), seq = s.uint64(4)
+        s.reset()
+        return StoredRecord(objectType: typeNames[type] ?? "#\(type)",
+                            state: try decodeState(id, blob, causalLength: cl, after: 0), sequence: seq)
+    }
+
+    /// The records changed after local sequence `sequence`, oldest change first, at most
+    /// `limit` records; each carries only the registers changed after `sequence`, plus its
+    /// causal length. Feeding every page to another store's ``merge(_:origin:)`` makes it
+    /// include everything this store had.
+    public func changes(since sequence: UInt64, limit: Int = 1000) throws(StoreError) -> ChangePage {
+        let s = try db.prepare("SELECT gid, object_type, cl, registers, seq FROM entities WHERE seq > ? ORDER BY seq LIMIT ?")
+        s.bind(1, sequence)
+        s.bind(2, Int64(limit))
+        var out: [RecordChange] = []
+        var last = sequence
+        while try s.step() {
+            guard let id = RecordID(bytes: s.blob(0)) else {
+                throw StoreError(.corrupt, "an entity has a malformed global id", path: path)
+            }
+            let type = s.int64(1)
+            let state = try decodeState(id, s.blob(3), causalLength: s.uint64(2), after: sequence)
+            out.append(RecordChange(id: id, objectType: typeNames[type] ?? "#\(type)", state: state))
+            last = s.uint64(4)
+        }
+        return ChangePage(changes: out, nextSequence: last, hasMore: out.count == limit)
+    }
+
+    /// Every record (of one object type, or all), keyed by global id: for dumps and tests.
+    public func allRecords(objectType: String? = nil) throws(StoreError) -> [RecordID: StoredRecord] {
+        var out: [RecordID: StoredRecord] = [:]
+        try scan(objectType: objectType) { (id, type, cl, blob, seq) throws(StoreError) in
+            out[id] = StoredRecord(objectType: type, state: try decodeState(id, blob, causalLength: cl, after: 0), sequence: seq)
+        }
+        return out
+    }
+
+    /// The number of records (of one object type, or all).
+    public func count(objectType: String? = nil) throws(StoreError) -> Int {
+        let s: SQLiteStatement
+        if let objectType {
+            guard let t = typeIDs[objectType] else { return 0 }
+            s = try db.prepare("SELECT count(*) FROM entities WHERE object_type = ?")
+            s.bind(1, t)
+        } else {
+            s = try db.prepare("SELECT count(*) FROM entities")
+        }
+        _ = try s.step()
+        return Int(s.int64(0))
+    }
+
+    /// A SHA-256 digest of the replicated content (of one object type, or all): global ids,
+    /// object types, causal lengths and every register's field name, stamp and value.
+    /// Local details (sequence numbers, interned ids, row ids) are left out, so two stores
+    /// holding the same records have the same digest.
+    public func digest(objectType: String? = nil) throws(StoreError) -> String {
+        var hasher = SHA256()
+        var entries: [PackedEntry] = []
+        try scan(objectType: objectType) { (id, type, cl, blob, _) throws(StoreError) in
+            var buf: [UInt8] = id.bytes
+            appendString(type, &buf)
+            PackedRegisters.writeLE(cl, &buf)
+            guard PackedRegisters.decode(blob, into: &entries) else {
+                throw StoreError(.corrupt, "the registers of record \(id) cannot be decoded", path: path)
+            }
+            let named = entries.map { (fieldNames[$0.field] ?? "#\($0.field)", $0) }.sorted { $0.0 < $1.0 }
+            PackedRegisters.writeLE(UInt64(named.count), &buf)
+            for (name, e) in named {
+                appendString(name, &buf)
+                PackedRegisters.writeLE(e.hlc, &buf)
+                PackedRegisters.writeLE(e.site, &buf)
+                PackedRegisters.writeLE(UInt64(e.value.count), &buf)
+                buf.append(contentsOf: blob[e.value])
+            }
+            hasher.update(data: buf)
+        }
+        return hasher.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
+    /// Quarantined rows, oldest first.
+    public func quarantined() throws(StoreError) -> [QuarantineRow] {
+        let s = try db.prepare("SELECT id, object_type, replica, record_key, input, rule, reason, created_at FROM quarantine ORDER BY id")
+        var out: [QuarantineRow] = []
+        while try s.step() {
+            out.append(QuarantineRow(id: s.int64(0), objectType: s.text(1), replica: s.text(2), recordKey: s.text(3),
+                                     input: s.text(4), rule: s.text(5), reason: s.text(6), createdAt: s.uint64(7)))
+        }
+        return out
+    }
+
+    private func scan(objectType: String?,
+                      _ body: (RecordID, String, UInt64, [UInt8], UInt64) throws(StoreError) -> Void) throws(StoreError) {
+        let s: SQLiteStatement
+        if let objectType {
+            guard let t = typeIDs[objectType] else { return }
+            s = try db.prepare("SELECT gid, object_type, cl, registers, seq FROM entities WHERE object_type = ? ORDER BY gid")
+            s.bind(1, t)
+        } else {
+            s = try db.prepare("SELECT gid, object_type, cl, registers, seq FROM entities ORDER BY gid")
+        }
+        while try s.step() {
+            guard let id = RecordID(bytes: s.blob(0)) else {
+                throw StoreError(.corrupt, "an entity has a malformed global id", path: path)
+            }
+            let type = s.int64(1)
+            try body(id, typeNames[type] ?? "#\(type)", s.uint64(2), s.blob(3), s.uint64(4))
+        }
+    }
+
+    func decodeState(_ id: RecordID, _ blob: [UInt8], causalLength: UInt64, after sequence: UInt64) throws(StoreError) -> RecordState {
+        var entries: [PackedEntry] = []
+        guard PackedRegisters.decode(blob, into: &entries) else {
+            throw StoreError(.corrupt, "the registers of record \(id) cannot be decoded", path: path)
+        }
+        var fields: [FieldEntry] = []
+        fields.reserveCapacity(entries.count)
+        for e in entries where e.seq > sequence {
+            guard let name = fieldNames[e.field], let value = Value(canonicalBytes: blob[e.value]) else {
+                throw StoreError(.corrupt, "record \(id) holds an unknown field id or a malformed value", path: path)
+            }
+            fields.append(FieldEntry(name: name, register: FieldRegister(
+                value: value, stamp: Stamp(hlc: HLCTimestamp(rawValue: e.hlc), site: SiteID(rawValue: e.site)))))
+        }
+        fields.sort { $0.name < $1.name }
+        return RecordState(sortedEntries: fields, causalLength: causalLength)
+    }
+}
+
+private func appendString(_ s: String, _ buf: inout [UInt8]) {
+    PackedRegisters.writeLE(UInt64(s.utf8.count), &buf)
+    buf.append(contentsOf: s.utf8)
+}

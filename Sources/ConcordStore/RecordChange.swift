@@ -1,0 +1,87 @@
+import ConcordCore
+
+/// One record's replicated state as it travels between replicas: what a bulk merge takes
+/// and what "changes since" returns.
+public struct RecordChange: Hashable, Sendable {
+    /// The record's global id.
+    public var id: RecordID
+    /// The canonical object type (`contact`, `company`, ...).
+    public var objectType: String
+    /// The registers and causal length to merge.
+    public var state: RecordState
+
+    /// Creates a change.
+    public init(id: RecordID, objectType: String, state: RecordState) {
+        self.id = id
+        self.objectType = objectType
+        self.state = state
+    }
+}
+
+/// A record as stored: its type and its state.
+public struct StoredRecord: Hashable, Sendable {
+    /// The canonical object type.
+    public var objectType: String
+    /// The merged state.
+    public var state: RecordState
+    /// The local sequence number of the last change applied to it.
+    public var sequence: UInt64
+}
+
+/// What a bulk merge did.
+public struct BulkMergeResult: Hashable, Sendable {
+    /// Records that did not exist before.
+    public var recordsInserted = 0
+    /// Existing records whose state changed.
+    public var recordsUpdated = 0
+    /// Field registers that were written (new or won).
+    public var registersChanged = 0
+    /// Registers with equal stamps and different values (resolved by value bytes).
+    public var integrityAlarms = 0
+    /// Records that were not merged and went to the quarantine instead.
+    public var quarantined: [QuarantinedChange] = []
+
+    /// Creates an empty result.
+    public init() {}
+}
+
+/// A change the store refused, and why.
+public struct QuarantinedChange: Hashable, Sendable {
+    /// The record concerned.
+    public var id: RecordID
+    /// The rule it broke (`clock-skew`, `object-type`).
+    public var rule: String
+    /// A readable reason.
+    public var reason: String
+}
+
+/// A page of "changes since local sequence N".
+public struct ChangePage: Hashable, Sendable {
+    /// The changed records, in local sequence order, each with only the registers changed
+    /// after the requested sequence (and its causal length).
+    public var changes: [RecordChange]
+    /// The sequence to ask from next; equal to the request when there was nothing new.
+    public var nextSequence: UInt64
+    /// Whether more changes follow.
+    public var hasMore: Bool
+}
+
+/// A row of the quarantine table.
+public struct QuarantineRow: Hashable, Sendable {
+    /// Row id.
+    public var id: Int64
+    /// Canonical object type.
+    public var objectType: String
+    /// The replica the input came from.
+    public var replica: String
+    /// The record's key in that replica (global id for store merges).
+    public var recordKey: String
+    /// The exact input, in the text form of ``ChangeCodec``.
+    public var input: String
+    /// The rule that failed.
+    public var rule: String
+    /// Why.
+    public var reason: String
+    /// When it was quarantined, Unix ms.
+    public var createdAt: UInt64
+}

@@ -1,0 +1,75 @@
+import CSQLite
+
+/// A thin owner of one `sqlite3*` connection.
+///
+/// Not Sendable: a connection must be used from one thread at a time, by its owner.
+final class SQLiteConnection {
+    let handle: OpaquePointer
+    let path: String
+
+    /// Opens (or creates, unless `readOnly`) the database at `path`.
+    init(path: String, readOnly: Bool) throws(StoreError) {
+        var db: OpaquePointer?
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
+            | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let db { sqlite3_close_v2(db) }
+            throw StoreError(.cannotOpen, "cannot open \(path): \(message)", path: path, sqliteCode: rc)
+        }
+        sqlite3_extended_result_codes(db, 1)
+        self.handle = db
+        self.path = path
+    }
+
+    deinit { sqlite3_close_v2(handle) }
+
+    /// Runs one or more statements that return no rows.
+    func execute(_ sql: String) throws(StoreError) {
+        var errmsg: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &errmsg)
+        if rc != SQLITE_OK {
+            let message = errmsg.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(errmsg)
+            throw error(rc, message, sql: sql)
+        }
+    }
+
+    /// Prepares a statement for repeated use.
+    func prepare(_ sql: String) throws(StoreError) -> SQLiteStatement {
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else {
+            throw error(rc, String(cString: sqlite3_errmsg(handle)), sql: sql)
+        }
+        return SQLiteStatement(connection: self, handle: stmt, sql: sql)
+    }
+
+    /// Whether a transaction is open.
+    var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// Maps a SQLite result code to a ``StoreError`` with a clear code.
+    func error(_ rc: Int32, _ message: String, sql: String?) -> StoreError {
+        let primary = rc & 0xff
+        let code: StoreError.Code
+        switch primary {
+        case SQLITE_NOTADB: code = .notAConcordStore
+        case SQLITE_CORRUPT: code = .corrupt
+        case SQLITE_READONLY: code = .readOnly
+        case SQLITE_CANTOPEN: code = .cannotOpen
+        default: code = .sqlite
+        }
+        let explanation: String
+        switch code {
+        case .notAConcordStore: explanation = "\(path) is not a SQLite database, so not a Concord store: \(message)"
+        case .corrupt: explanation = "\(path) is damaged (SQLite: \(message)); restore it from a backup or re-sync from the CRMs"
+        case .readOnly: explanation = "\(path) cannot be written (SQLite: \(message))"
+        default: explanation = message
+        }
+        return StoreError(code, explanation, path: path, sql: sql, sqliteCode: rc)
+    }
+}
+
+@available(*, unavailable)
+extension SQLiteConnection: Sendable {}

@@ -1,0 +1,86 @@
+/// The store's schema as an ordered list of migrations.
+///
+/// Migration `n` (1-based) takes a store from schema version `n - 1` to `n`. A store
+/// records its version in `PRAGMA user_version` and in `meta`; opening a store whose
+/// version is newer than ``Schema/currentVersion`` is an error, never a guess.
+///
+/// Layout (chosen by measurement, see README "Store layout"): one row per record holding a
+/// packed vector of its field registers (``PackedRegisters``), rather than one row per
+/// field. Field names are interned in `fields`, object types in `object_types`, so custom
+/// fields need no schema change.
+enum Schema {
+    /// `PRAGMA application_id` of every Concord store: "CNCD".
+    static let applicationID: Int32 = 0x434E_4344
+
+    /// The newest schema version this code knows.
+    static var currentVersion: Int { migrations.count }
+
+    /// The migrations, oldest first.
+    static let migrations: [String] = [
+        """
+        CREATE TABLE meta(key TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID;
+        CREATE TABLE object_types(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+        CREATE TABLE fields(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+        CREATE TABLE entities(
+            id INTEGER PRIMARY KEY,
+            gid BLOB NOT NULL UNIQUE,
+            object_type INTEGER NOT NULL REFERENCES object_types(id),
+            cl INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            registers BLOB NOT NULL
+        );
+        CREATE INDEX entities_seq ON entities(seq);
+        CREATE TABLE shadows(
+            replica TEXT NOT NULL,
+            entity INTEGER NOT NULL REFERENCES entities(id),
+            registers BLOB NOT NULL,
+            PRIMARY KEY(replica, entity)
+        ) WITHOUT ROWID;
+        CREATE TABLE links(
+            replica TEXT NOT NULL,
+            object_type INTEGER NOT NULL REFERENCES object_types(id),
+            external_id TEXT NOT NULL,
+            entity INTEGER NOT NULL REFERENCES entities(id),
+            PRIMARY KEY(replica, object_type, external_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX links_entity ON links(entity, replica);
+        CREATE TABLE cursors(
+            replica TEXT NOT NULL,
+            object_type TEXT NOT NULL,
+            cursor TEXT NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY(replica, object_type)
+        ) WITHOUT ROWID;
+        CREATE TABLE outbox(
+            id INTEGER PRIMARY KEY,
+            replica TEXT NOT NULL,
+            entity INTEGER NOT NULL REFERENCES entities(id),
+            operation TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL,
+            last_error TEXT
+        );
+        CREATE INDEX outbox_pending ON outbox(replica, state, id);
+        CREATE TABLE inbox(
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            received_at INTEGER NOT NULL,
+            headers TEXT NOT NULL,
+            body BLOB NOT NULL,
+            processed_at INTEGER
+        );
+        CREATE TABLE quarantine(
+            id INTEGER PRIMARY KEY,
+            object_type TEXT NOT NULL,
+            replica TEXT NOT NULL,
+            record_key TEXT NOT NULL,
+            input BLOB NOT NULL,
+            rule TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        """,
+    ]
+}

@@ -1,0 +1,25 @@
+/// The prepared statements of the hot paths, prepared once when the store opens.
+final class StoreStatements {
+    let insertField: SQLiteStatement
+    let insertType: SQLiteStatement
+    let getMeta: SQLiteStatement
+    let setMeta: SQLiteStatement
+    let selectByGID: SQLiteStatement
+    let insertEntity: SQLiteStatement
+    let updateEntity: SQLiteStatement
+    let insertQuarantine: SQLiteStatement
+
+    init(db: SQLiteConnection) throws(StoreError) {
+        insertField = try db.prepare("INSERT INTO fields(name) VALUES (?)")
+        insertType = try db.prepare("INSERT INTO object_types(name) VALUES (?)")
+        getMeta = try db.prepare("SELECT value FROM meta WHERE key = ?")
+        setMeta = try db.prepare("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+        selectByGID = try db.prepare("SELECT id, object_type, cl, registers, seq FROM entities WHERE gid = ?")
+        insertEntity = try db.prepare("INSERT INTO entities(gid, object_type, cl, seq, registers) VALUES (?, ?, ?, ?, ?)")
+        updateEntity = try db.prepare("UPDATE entities SET cl = ?, seq = ?, registers = ? WHERE id = ?")
+        insertQuarantine = try db.prepare("""
+            INSERT INTO quarantine(object_type, replica, record_key, input, rule, reason, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+    }
+}
