@@ -14,26 +14,36 @@ extension ConcordStore {
                             state: try decodeState(id, blob, causalLength: cl, after: 0), sequence: seq)
     }
 
-    /// The records changed after local sequence `sequence`, oldest change first, at most
-    /// `limit` records; each carries only the registers changed after `sequence`, plus its
-    /// causal length. Feeding every page to another store's ``merge(_:origin:)`` makes it
-    /// include everything this store had.
-    public func changes(since sequence: UInt64, limit: Int = 1000) throws(StoreError) -> ChangePage {
+    /// The records changed after `cursor.after`, oldest change first, at most `limit`
+    /// records; each carries its registers above `cursor.floor` and its causal length.
+    /// Applying every page, in order, with ``merge(_:origin:)`` gives the reader everything
+    /// this store held when the last page was read.
+    ///
+    /// ```swift
+    /// var cursor = ChangeCursor.start
+    /// repeat {
+    ///     let page = try source.changes(after: cursor, limit: 1000)
+    ///     _ = try target.merge(page.changes)
+    ///     cursor = page.next
+    /// } while page.hasMore
+    /// ```
+    public func changes(after cursor: ChangeCursor, limit: Int = 1000) throws(StoreError) -> ChangePage {
         let s = try db.prepare("SELECT gid, object_type, cl, registers, seq FROM entities WHERE seq > ? ORDER BY seq LIMIT ?")
-        s.bind(1, sequence)
-        s.bind(2, Int64(limit))
+        s.bind(1, cursor.after)
+        s.bind(2, Int64(max(1, limit)))
         var out: [RecordChange] = []
-        var last = sequence
+        var last = cursor.after
         while try s.step() {
             guard let id = RecordID(bytes: s.blob(0)) else {
                 throw StoreError(.corrupt, "an entity has a malformed global id", path: path)
             }
             let type = s.int64(1)
-            let state = try decodeState(id, s.blob(3), causalLength: s.uint64(2), after: sequence)
+            let state = try decodeState(id, s.blob(3), causalLength: s.uint64(2), after: cursor.floor)
             out.append(RecordChange(id: id, objectType: typeNames[type] ?? "#\(type)", state: state))
             last = s.uint64(4)
         }
-        return ChangePage(changes: out, nextSequence: last, hasMore: out.count == limit)
+        let more = out.count == max(1, limit)
+        return ChangePage(changes: out, next: ChangeCursor(after: last, floor: more ? cursor.floor : last), hasMore: more)
     }
 
     /// Every record (of one object type, or all), keyed by global id: for dumps and tests.

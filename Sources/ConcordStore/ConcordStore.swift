@@ -15,7 +15,7 @@ import Darwin
 /// ```swift
 /// let store = try ConcordStore.open(path: "concord.sqlite", wallClock: .system)
 /// let result = try store.merge(changesFromPeer)
-/// let page = try store.changes(since: 0, limit: 1000)
+/// let page = try store.changes(after: .start, limit: 1000)
 /// ```
 public final class ConcordStore {
     /// Where the store lives (`:memory:` for an in-memory store).

@@ -55,13 +55,39 @@ public struct QuarantinedChange: Hashable, Sendable {
     public var reason: String
 }
 
-/// A page of "changes since local sequence N".
+/// Where a reader of ``ConcordStore/changes(after:limit:)`` stands.
+///
+/// Two numbers, because pages are cut by record while registers carry their own sequence:
+/// `after` is the record sequence the next page starts after; `floor` is the sequence up to
+/// which the reader holds *every* register. Registers above `floor` are sent; `floor`
+/// advances to `after` only when a page reaches the end, so a record that moves past a
+/// page boundary while a reader is paging still brings its older registers along.
+public struct ChangeCursor: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// Records with a sequence above this come next.
+    public var after: UInt64
+    /// Every register at or below this sequence is already held by the reader.
+    public var floor: UInt64
+
+    /// A cursor at a given position.
+    public init(after: UInt64, floor: UInt64) {
+        self.after = after
+        self.floor = min(floor, after)
+    }
+
+    /// The start: nothing read yet.
+    public static let start = ChangeCursor(after: 0, floor: 0)
+
+    /// `after/floor`.
+    public var description: String { "\(after)/\(floor)" }
+}
+
+/// A page of changes after a ``ChangeCursor``.
 public struct ChangePage: Hashable, Sendable {
-    /// The changed records, in local sequence order, each with only the registers changed
-    /// after the requested sequence (and its causal length).
+    /// The changed records, in local sequence order, each with its registers above the
+    /// cursor's floor (and its causal length).
     public var changes: [RecordChange]
-    /// The sequence to ask from next; equal to the request when there was nothing new.
-    public var nextSequence: UInt64
+    /// The cursor to read from next, once this page has been applied.
+    public var next: ChangeCursor
     /// Whether more changes follow.
     public var hasMore: Bool
 }
