@@ -29,6 +29,7 @@ public final class ConcordStore {
 
     let db: SQLiteConnection
     var nextSequence: UInt64 = 1
+    var transactionDepth = 0
     var fieldIDs: [String: UInt32] = [:]
     var fieldNames: [UInt32: String] = [:]
     var typeIDs: [String: Int64] = [:]
@@ -89,9 +90,17 @@ public final class ConcordStore {
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction, persisting the clock and sequence
-    /// with it. On any error it rolls back and the store is as it was before.
+    /// with it. On any error it rolls back and the store is as it was before. Nested calls
+    /// join the outer transaction.
     func writeTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        if transactionDepth > 0 {
+            transactionDepth += 1
+            defer { transactionDepth -= 1 }
+            return try body()
+        }
         try db.execute("BEGIN IMMEDIATE")
+        transactionDepth = 1
+        defer { transactionDepth = 0 }
         do {
             let result = try body()
             try setMeta("clock", clock.last.rawValue)
@@ -103,6 +112,19 @@ public final class ConcordStore {
             try? reloadState()
             throw error
         }
+    }
+
+    /// Runs `body` in one transaction: merges, shadows, links, cursors and outbox entries
+    /// written inside it become durable together, or not at all.
+    ///
+    /// ```swift
+    /// try store.transaction { store in
+    ///     _ = try store.merge(changes, origin: "hubspot")
+    ///     try store.setCursor("...", replica: "hubspot", objectType: "contact")
+    /// }
+    /// ```
+    public func transaction<T>(_ body: (ConcordStore) throws(StoreError) -> T) throws(StoreError) -> T {
+        try writeTransaction { () throws(StoreError) -> T in try body(self) }
     }
 
     /// The interned id of a field name, creating it inside the current transaction.

@@ -32,18 +32,18 @@ enum Schema {
         CREATE INDEX entities_seq ON entities(seq);
         CREATE TABLE shadows(
             replica TEXT NOT NULL,
-            entity INTEGER NOT NULL REFERENCES entities(id),
-            registers BLOB NOT NULL,
-            PRIMARY KEY(replica, entity)
+            gid BLOB NOT NULL,
+            fields BLOB NOT NULL,
+            PRIMARY KEY(replica, gid)
         ) WITHOUT ROWID;
         CREATE TABLE links(
             replica TEXT NOT NULL,
-            object_type INTEGER NOT NULL REFERENCES object_types(id),
+            object_type TEXT NOT NULL,
             external_id TEXT NOT NULL,
-            entity INTEGER NOT NULL REFERENCES entities(id),
+            gid BLOB NOT NULL,
             PRIMARY KEY(replica, object_type, external_id)
         ) WITHOUT ROWID;
-        CREATE INDEX links_entity ON links(entity, replica);
+        CREATE UNIQUE INDEX links_gid ON links(gid, replica);
         CREATE TABLE cursors(
             replica TEXT NOT NULL,
             object_type TEXT NOT NULL,
@@ -54,7 +54,8 @@ enum Schema {
         CREATE TABLE outbox(
             id INTEGER PRIMARY KEY,
             replica TEXT NOT NULL,
-            entity INTEGER NOT NULL REFERENCES entities(id),
+            object_type TEXT NOT NULL,
+            gid BLOB NOT NULL,
             operation TEXT NOT NULL,
             payload BLOB NOT NULL,
             state TEXT NOT NULL DEFAULT 'pending',
@@ -63,6 +64,7 @@ enum Schema {
             last_error TEXT
         );
         CREATE INDEX outbox_pending ON outbox(replica, state, id);
+        CREATE UNIQUE INDEX outbox_one_per_record ON outbox(replica, gid) WHERE state IN ('pending', 'sending');
         CREATE TABLE inbox(
             id INTEGER PRIMARY KEY,
             source TEXT NOT NULL,

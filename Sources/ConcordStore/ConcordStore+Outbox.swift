@@ -1,0 +1,129 @@
+import ConcordCore
+
+/// One change waiting to be pushed to one replica.
+public struct OutboxItem: Hashable, Sendable {
+    /// What to do in the replica.
+    public enum Operation: String, Sendable, Codable {
+        case create, update, delete
+    }
+    /// Where the item is in its life.
+    public enum State: String, Sendable, Codable {
+        /// Waiting to be sent.
+        case pending
+        /// Handed to the CRM; if Concord stops now, the outcome must be reconciled on restart
+        /// (for a create: look the record up before creating it again).
+        case sending
+        /// Refused for good (validation, permission); parked until the cause is fixed.
+        case failed
+    }
+    /// Row id; also the order of enqueueing.
+    public var id: Int64
+    /// The replica to push to.
+    public var replica: String
+    /// The canonical object type.
+    public var objectType: String
+    /// The record.
+    public var record: RecordID
+    /// Create, update or delete.
+    public var operation: Operation
+    /// What the planner intended (the fields and values), for dry runs and status.
+    public var payload: String
+    /// Pending, sending or failed.
+    public var state: State
+    /// How many times a push was tried.
+    public var attempts: Int
+    /// When it was enqueued, Unix ms.
+    public var createdAt: UInt64
+    /// The last failure, if any.
+    public var lastError: String?
+}
+
+/// The outbox: planned pushes, written in the same transaction as the merge that caused
+/// them, so a crash between merge and push loses nothing. One open item per record and
+/// replica: a newer plan replaces the older one (a pending create stays a create).
+extension ConcordStore {
+    /// Plans a push; returns the item's id.
+    @discardableResult
+    public func enqueue(replica: String, objectType: String, record: RecordID, operation: OutboxItem.Operation,
+                        payload: String) throws(StoreError) -> Int64 {
+        let now = wallClock.nowMillis()
+        return try writeTransaction { () throws(StoreError) -> Int64 in
+            let find = try db.prepare("SELECT id, operation FROM outbox WHERE replica = ? AND gid = ? AND state IN ('pending', 'sending')")
+            find.bind(1, replica); find.bind(2, record.bytes)
+            if try find.step() {
+                let id = find.int64(0)
+                let old = OutboxItem.Operation(rawValue: find.text(1)) ?? .update
+                find.reset()
+                let op: OutboxItem.Operation = (old == .create && operation == .update) ? .create : operation
+                let u = try db.prepare("UPDATE outbox SET operation = ?, payload = ? WHERE id = ?")
+                u.bind(1, op.rawValue); u.bind(2, payload); u.bind(3, id)
+                try u.run()
+                return id
+            }
+            let s = try db.prepare("""
+                INSERT INTO outbox(replica, object_type, gid, operation, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                """)
+            s.bind(1, replica); s.bind(2, objectType); s.bind(3, record.bytes); s.bind(4, operation.rawValue)
+            s.bind(5, payload); s.bind(6, now)
+            try s.run()
+            return Int64(sqlite3LastInsertRowID())
+        }
+    }
+
+    /// Items of a replica in a state, oldest first.
+    public func outbox(replica: String, state: OutboxItem.State = .pending, limit: Int = 10_000) throws(StoreError) -> [OutboxItem] {
+        let s = try db.prepare("""
+            SELECT id, replica, object_type, gid, operation, payload, state, attempts, created_at, last_error
+            FROM outbox WHERE replica = ? AND state = ? ORDER BY id LIMIT ?
+            """)
+        s.bind(1, replica); s.bind(2, state.rawValue); s.bind(3, Int64(limit))
+        var out: [OutboxItem] = []
+        while try s.step() {
+            guard let id = RecordID(bytes: s.blob(3)) else { throw StoreError(.corrupt, "an outbox row has a malformed global id", path: path) }
+            out.append(OutboxItem(id: s.int64(0), replica: s.text(1), objectType: s.text(2), record: id,
+                                  operation: OutboxItem.Operation(rawValue: s.text(4)) ?? .update, payload: s.text(5),
+                                  state: OutboxItem.State(rawValue: s.text(6)) ?? .pending, attempts: Int(s.int64(7)),
+                                  createdAt: s.uint64(8), lastError: s.isNull(9) ? nil : s.text(9)))
+        }
+        return out
+    }
+
+    /// Marks items as handed to the CRM (before sending creates).
+    public func markSending(_ ids: [Int64]) throws(StoreError) {
+        try updateOutbox(ids, "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?")
+    }
+
+    /// Removes items the CRM accepted.
+    public func completeOutbox(_ ids: [Int64]) throws(StoreError) {
+        try updateOutbox(ids, "DELETE FROM outbox WHERE id = ?")
+    }
+
+    /// Records a failure: a transient one returns the item to `pending`, a permanent one
+    /// parks it as `failed` with the error.
+    public func failOutbox(_ id: Int64, error: String, permanent: Bool) throws(StoreError) {
+        try writeTransaction { () throws(StoreError) in
+            let s = try db.prepare("UPDATE outbox SET state = ?, last_error = ? WHERE id = ?")
+            s.bind(1, permanent ? "failed" : "pending"); s.bind(2, error); s.bind(3, id)
+            try s.run()
+        }
+    }
+
+    /// Open items (pending or sending) per replica.
+    public func outboxDepth() throws(StoreError) -> [String: Int] {
+        let s = try db.prepare("SELECT replica, count(*) FROM outbox WHERE state IN ('pending', 'sending') GROUP BY replica")
+        var out: [String: Int] = [:]
+        while try s.step() { out[s.text(0)] = Int(s.int64(1)) }
+        return out
+    }
+
+    private func updateOutbox(_ ids: [Int64], _ sql: String) throws(StoreError) {
+        guard !ids.isEmpty else { return }
+        try writeTransaction { () throws(StoreError) in
+            let s = try db.prepare(sql)
+            for id in ids {
+                s.reset(); s.bind(1, id)
+                try s.run()
+            }
+        }
+    }
+}
