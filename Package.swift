@@ -17,11 +17,13 @@ let package = Package(
         .executable(name: "concord", targets: ["concord"]),
         .library(name: "ConcordCore", targets: ["ConcordCore"]),
         .library(name: "ConcordStore", targets: ["ConcordStore"]),
+        .library(name: "ConcordMapping", targets: ["ConcordMapping"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -43,10 +45,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "ConcordMapping",
+            dependencies: ["ConcordCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "concord",
             dependencies: [
-                "ConcordCore", "ConcordStore", "CSQLite",
+                "ConcordCore", "ConcordStore", "CSQLite", "ConcordMapping",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -55,6 +62,14 @@ let package = Package(
             name: "ConcordCoreTests",
             dependencies: [
                 "ConcordCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConcordMappingTests",
+            dependencies: [
+                "ConcordMapping", "ConcordCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strict
