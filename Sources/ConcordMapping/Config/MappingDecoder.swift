@@ -9,7 +9,7 @@ struct MappingDecoder {
 
     func decode(_ node: ConfigNode, defaultExternalID: String?) throws(ConfigError) -> ObjectMapping {
         let what = "mapping of \(object.name) in \(crm)"
-        _ = try node.entries(what, allowed: ["object", "external_id", "fields"])
+        _ = try node.entries(what, allowed: ["object", "external_id", "where", "fields"])
         let crmObject = try node.required("object", in: what).text("object of \(what)")
         let ext = try node["external_id"].map { n throws(ConfigError) in try n.text("external_id") } ?? defaultExternalID
         var fields: [FieldMapping] = []
@@ -35,8 +35,12 @@ struct MappingDecoder {
                 fields.append(m)
             }
         }
+        var discriminator: [String: String] = [:]
+        if let w = node["where"] {
+            for e in try w.entries("where of \(what)") { discriminator[e.key] = try e.value.text("where value of \(e.key)") }
+        }
         return ObjectMapping(crm: crm, kind: kind, object: object.name, crmObject: crmObject,
-                             externalIDField: ext, fields: fields)
+                             externalIDField: ext, fields: fields, discriminator: discriminator)
     }
 
     func decodeField(_ e: ConfigNode.Entry, field: CanonicalField) throws(ConfigError) -> FieldMapping {

@@ -42,10 +42,15 @@ public struct ObjectMapping: Hashable, Sendable {
     public var externalIDField: String?
     /// The field mappings, in file order.
     public var fields: [FieldMapping]
+    /// Fixed CRM field values that select this object's records when several canonical
+    /// objects share one CRM object (Salesforce calls and emails are `Task` rows with
+    /// `TaskSubtype` `Call` / `Email`); the connector filters on them and sets them on create.
+    public var discriminator: [String: String]
 
     /// Creates an object mapping.
     public init(crm: String, kind: CRMKind, object: String, crmObject: String,
-                externalIDField: String?, fields: [FieldMapping]) {
+                externalIDField: String?, fields: [FieldMapping], discriminator: [String: String] = [:]) {
+        self.discriminator = discriminator
         self.crm = crm
         self.kind = kind
         self.object = object

@@ -8,5 +8,5 @@ public enum DefaultConfig {
     public static let fileName = "<defaults>"
 
     /// The fragments, merged in order.
-    public static let fragments: [String] = []
+    public static let fragments: [String] = [contact, company, deal, tasksAndCalls, emailsMeetingsNotes]
 }

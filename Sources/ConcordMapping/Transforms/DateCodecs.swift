@@ -36,7 +36,7 @@ struct DateCodec {
         case .midnight:
             let wall = Int64(date.daysSinceEpoch) * TimeFormats.msPerDay
             let utc = TimeFormats.utcMillis(wall: wall, zone: timeZone)
-            return .string(TimeFormats.formatWall(utc, millis: true) + "Z")
+            return .string(TimeFormats.formatWall(utc, millis: kind == .hubspot) + "Z")
         }
     }
 }
