@@ -85,7 +85,7 @@ extension ConfigDecoder {
         if case .scalar(let s, false, _) = node.kind {
             switch s {
             case "two-way": return .twoWay
-            case "none": return .none
+            case "none": return .dontSync
             default: throw ConfigError(.invalidValue, at: node.location, "invalid rule \"\(s)\"; \(expected)")
             }
         }

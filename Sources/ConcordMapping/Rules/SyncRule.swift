@@ -12,7 +12,7 @@ public enum SyncRule: Hashable, Sendable, CustomStringConvertible {
     /// other CRMs wins.
     case prefer(String)
     /// Not synced: no replica writes a shared register, each CRM keeps its own value.
-    case none
+    case dontSync
 
     /// `two-way`, `one-way from X`, `prefer X unless blank`, `don't sync`.
     public var description: String {
@@ -20,7 +20,7 @@ public enum SyncRule: Hashable, Sendable, CustomStringConvertible {
         case .twoWay: return "two-way"
         case .oneWay(let crm): return "one-way from \(crm)"
         case .prefer(let crm): return "prefer \(crm) unless blank"
-        case .none: return "don't sync"
+        case .dontSync: return "don't sync"
         }
     }
 
