@@ -1,3 +1,5 @@
+import Foundation
+
 /// E.164 phone normalisation with a small built-in table of common countries.
 ///
 /// No external library: the rules are the calling code, the national trunk prefix dropped
@@ -55,7 +57,8 @@ public enum PhoneNumbers {
     /// The E.164 form of `text`, or `nil` when it cannot be known (no country for a national
     /// number, an extension, letters, a wrong length).
     public static func e164(_ text: String, country: String?) -> String? {
-        let t = text.trimmingWhiteSpace()
+        // "+44 (0)20 ..." writes the national trunk prefix in brackets: it is not dialled.
+        let t = text.trimmingWhiteSpace().replacingOccurrences(of: "(0)", with: "")
         guard !t.isEmpty else { return nil }
         let allowed: Set<Character> = [" ", "-", ".", "(", ")", "/", "\u{00A0}"]
         var digits = ""
