@@ -4,7 +4,7 @@ extension ConfigDecoder {
     func decodeObjects(crmNames: Set<String>) throws(ConfigError) -> [CanonicalObject] {
         guard let node = root["objects"] else { return [] }
         var objects: [CanonicalObject] = []
-        var typeLocations: [String: SourceLocation] = [:]
+        var typeLocations: [String: SourcePosition] = [:]
         for e in try node.entries("objects") {
             try checkName(e.key, at: e.keyLocation, what: "object name")
             _ = try e.value.entries("object \"\(e.key)\"", allowed: ["fields", "label"])
@@ -33,7 +33,7 @@ extension ConfigDecoder {
     }
 
     func decodeField(_ e: ConfigNode.Entry, object: String, crmNames: Set<String>)
-        throws(ConfigError) -> (CanonicalField, SourceLocation) {
+        throws(ConfigError) -> (CanonicalField, SourcePosition) {
         let what = "field \"\(object).\(e.key)\""
         let v = e.value
         // Shorthand: `email: email` gives the type only.
@@ -101,7 +101,7 @@ extension ConfigDecoder {
         return e.key == "one-way" ? .oneWay(from: crm) : .prefer(crm)
     }
 
-    func checkName(_ name: String, at loc: SourceLocation, what: String) throws(ConfigError) {
+    func checkName(_ name: String, at loc: SourcePosition, what: String) throws(ConfigError) {
         let ok = !name.isEmpty && name.unicodeScalars.allSatisfy {
             ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_"
         }

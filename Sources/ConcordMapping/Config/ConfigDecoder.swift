@@ -81,7 +81,7 @@ struct ConfigDecoder {
         return out
     }
 
-    func checkURL(_ s: String, at loc: SourceLocation, what: String) throws(ConfigError) {
+    func checkURL(_ s: String, at loc: SourcePosition, what: String) throws(ConfigError) {
         guard s.hasPrefix("https://") || s.hasPrefix("http://"), s.count > 8 else {
             throw ConfigError(.invalidValue, at: loc, "invalid \(what) \"\(s)\"; expected an http:// or https:// URL")
         }

@@ -1,5 +1,5 @@
 /// Where something is in a configuration file: file name, 1-based line and column.
-public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
+public struct SourcePosition: Hashable, Sendable, CustomStringConvertible {
     /// The file name as given to the loader (`<defaults>` for the shipped defaults).
     public var file: String
     /// Line, starting at 1.
@@ -46,12 +46,12 @@ public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
     /// What kind of problem it is.
     public var code: Code
     /// Where it is.
-    public var location: SourceLocation
+    public var location: SourcePosition
     /// What is wrong and what was expected.
     public var message: String
 
     /// Creates an error.
-    public init(_ code: Code, at location: SourceLocation, _ message: String) {
+    public init(_ code: Code, at location: SourcePosition, _ message: String) {
         self.code = code
         self.location = location
         self.message = message

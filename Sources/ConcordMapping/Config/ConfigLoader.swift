@@ -21,11 +21,11 @@ public enum ConfigLoader {
     /// Reads and loads a file.
     public static func load(path: String) throws(ConfigError) -> ConcordConfig {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(.unreadable, at: SourceLocation(file: path, line: 1, column: 1),
+            throw ConfigError(.unreadable, at: SourcePosition(file: path, line: 1, column: 1),
                               "cannot read the file; expected a readable YAML file")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(.unreadable, at: SourceLocation(file: path, line: 1, column: 1),
+            throw ConfigError(.unreadable, at: SourcePosition(file: path, line: 1, column: 1),
                               "the file is not UTF-8 text")
         }
         return try load(text: text, file: path)

@@ -11,7 +11,7 @@ public struct ConfigNode: Sendable {
         /// The key text.
         public var key: String
         /// Where the key is.
-        public var keyLocation: SourceLocation
+        public var keyLocation: SourcePosition
         /// The value node.
         public var value: ConfigNode
     }
@@ -29,17 +29,17 @@ public struct ConfigNode: Sendable {
     /// The shape and content.
     public var kind: Kind
     /// Where the node starts.
-    public var location: SourceLocation
+    public var location: SourcePosition
 
     /// Creates a node.
-    public init(kind: Kind, location: SourceLocation) {
+    public init(kind: Kind, location: SourcePosition) {
         self.kind = kind
         self.location = location
     }
 
     /// An empty mapping located at the start of `file`.
     public static func emptyMapping(file: String) -> ConfigNode {
-        ConfigNode(kind: .mapping([]), location: SourceLocation(file: file, line: 1, column: 1))
+        ConfigNode(kind: .mapping([]), location: SourcePosition(file: file, line: 1, column: 1))
     }
 
     /// Parses YAML text; an empty document gives an empty mapping.
@@ -50,15 +50,15 @@ public struct ConfigNode: Sendable {
         } catch let error as YamlError {
             throw ConfigNode.syntaxError(error, file: file)
         } catch {
-            throw ConfigError(.syntax, at: SourceLocation(file: file, line: 1, column: 1), "\(error)")
+            throw ConfigError(.syntax, at: SourcePosition(file: file, line: 1, column: 1), "\(error)")
         }
         guard let root else { return .emptyMapping(file: file) }
         return try ConfigNode(root, file: file)
     }
 
     private init(_ node: Node, file: String) throws(ConfigError) {
-        func loc(_ mark: Mark?) -> SourceLocation {
-            SourceLocation(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
+        func loc(_ mark: Mark?) -> SourcePosition {
+            SourcePosition(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
         }
         switch node {
         case .scalar(let s):
@@ -84,7 +84,7 @@ public struct ConfigNode: Sendable {
     }
 
     private static func syntaxError(_ error: YamlError, file: String) -> ConfigError {
-        func at(_ m: Mark) -> SourceLocation { SourceLocation(file: file, line: m.line, column: m.column) }
+        func at(_ m: Mark) -> SourcePosition { SourcePosition(file: file, line: m.line, column: m.column) }
         switch error {
         case .scanner(let ctx, let problem, let mark, _), .parser(let ctx, let problem, let mark, _),
              .composer(let ctx, let problem, let mark, _):
@@ -94,9 +94,9 @@ public struct ConfigNode: Sendable {
             return ConfigError(.conflict, at: at(ctx.mark),
                                "duplicate key \(duplicates.joined(separator: ", ")) in one mapping; each key may appear once")
         case .reader(let problem, _, _, _):
-            return ConfigError(.syntax, at: SourceLocation(file: file, line: 1, column: 1), "unreadable YAML: \(problem)")
+            return ConfigError(.syntax, at: SourcePosition(file: file, line: 1, column: 1), "unreadable YAML: \(problem)")
         default:
-            return ConfigError(.syntax, at: SourceLocation(file: file, line: 1, column: 1), "invalid YAML: \(error)")
+            return ConfigError(.syntax, at: SourcePosition(file: file, line: 1, column: 1), "invalid YAML: \(error)")
         }
     }
 }

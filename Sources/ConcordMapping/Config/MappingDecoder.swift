@@ -66,7 +66,7 @@ struct MappingDecoder {
 
     /// Replaces `plain` by the type's default transform for this CRM and checks that the
     /// transform suits the field type.
-    func resolved(_ t: Transform, for field: CanonicalField, at loc: SourceLocation) throws(ConfigError) -> Transform {
+    func resolved(_ t: Transform, for field: CanonicalField, at loc: SourcePosition) throws(ConfigError) -> Transform {
         if case .plain = t { return Transform.defaultTransform(for: field.type, kind: kind) }
         let ok: Bool
         switch (t, field.type) {

@@ -21,7 +21,7 @@ struct TransformDecoder {
         return try build(k, node: node, at: node.location)
     }
 
-    private func build(_ name: String, node: ConfigNode?, at loc: SourceLocation) throws(ConfigError) -> Transform {
+    private func build(_ name: String, node: ConfigNode?, at loc: SourcePosition) throws(ConfigError) -> Transform {
         func allow(_ keys: [String]) throws(ConfigError) {
             if let node { _ = try node.entries("\(name) transform", allowed: ["kind"] + keys) }
         }
