@@ -53,11 +53,14 @@ public struct CanonicalObject: Hashable, Sendable {
     public var name: String
     /// The fields, in file order.
     public var fields: [CanonicalField]
+    /// A short description for the mapping documentation.
+    public var label: String?
 
     /// Creates an object.
-    public init(name: String, fields: [CanonicalField]) {
+    public init(name: String, fields: [CanonicalField], label: String? = nil) {
         self.name = name
         self.fields = fields
+        self.label = label
     }
 
     /// The field named `name`.

@@ -16,7 +16,8 @@ extension ConfigDecoder {
                 fields.append(field)
                 typeLocations["\(e.key).\(f.key)"] = typeLoc
             }
-            objects.append(CanonicalObject(name: e.key, fields: fields))
+            let label = try e.value["label"].map { n throws(ConfigError) in try n.text("label") }
+            objects.append(CanonicalObject(name: e.key, fields: fields, label: label))
         }
         // References must name a defined object.
         let names = Set(objects.map(\.name))

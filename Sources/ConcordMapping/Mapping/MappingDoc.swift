@@ -24,6 +24,7 @@ public enum MappingDoc {
         let crms = config.activeCRMs
         for o in objects {
             out += "\n## \(o.name)\n\n"
+            if let label = o.label { out += label + ".\n\n" }
             let maps = crms.map { config.mapping(crm: $0, object: o.name) }
             let heads = zip(crms, maps).map { crm, m in "\(crm) (\(m.map { "`\($0.crmObject)`" } ?? "not mapped"))" }
             if let s = config.sync.objects[o.name] {
@@ -37,7 +38,7 @@ public enum MappingDoc {
             out += "| Field | Type | Rule | Validation | " + heads.joined(separator: " | ") + " |\n"
             out += "|---|---|---|---|" + String(repeating: "---|", count: crms.count) + "\n"
             for f in o.fields {
-                var cells = [f.name, f.type.description, f.rule.description, validation(f)]
+                var cells = [f.name + (f.label.map { " (\($0))" } ?? ""), f.type.description, f.rule.description, validation(f)]
                 for m in maps {
                     guard let fm = m?.field(f.name) else { cells.append("-"); continue }
                     var c = "`\(fm.crmField)`"
