@@ -51,7 +51,7 @@ struct QuarantineCommand: AsyncParsableCommand {
 
         mutating func run() async throws {
             guard let entry = try await options.openStore().get(id: id) else {
-                throw ValidationError("no quarantine entry \(id)")
+                throw QuarantineCLIError(message: "no quarantine entry \(id)")
             }
             print(QuarantineReport.show(entry), terminator: "")
         }
@@ -97,6 +97,12 @@ struct QuarantineCommand: AsyncParsableCommand {
 /// stored as JSON). Retry must also hand released values to the engine's merge.
 enum QuarantineWiring {
     static func openStore(path: String) throws -> any QuarantineStore {
-        throw ValidationError("concord quarantine is not wired to a store yet (ConcordStore's SQLite quarantine is pending)")
+        throw QuarantineCLIError(message: "concord quarantine is not wired to a store yet (ConcordStore's SQLite quarantine is pending)")
     }
+}
+
+/// A quarantine command failure, printed as `Error: message` (exit code 1).
+struct QuarantineCLIError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

@@ -37,6 +37,8 @@ struct DateTimeTransformTests {
             #expect(errorCode { try dec(t, .string(bad), .datetime) } == .invalidFormat, "\(bad)")
         }
         #expect(errorCode { try dec(t, .bool(true), .datetime) } == .typeMismatch)
+        // HubSpot sends some date-time properties as epoch-millisecond strings; read in any format.
+        #expect(try dec(.dateTime(.isoMillis, zone: nil), .string("1704164645000"), .datetime, .hubspot) == .dateTime(t0))
     }
 
     @Test func localWallTimeAcrossBerlinDSTTransitions() throws {

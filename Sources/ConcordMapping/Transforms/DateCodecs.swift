@@ -50,7 +50,9 @@ struct DateTimeCodec {
 
     func decode(_ wire: WireValue) throws(TransformError) -> Int64 {
         let text = try Transform.text(wire).trimmingWhiteSpace()
-        if format == .epochMillis || wire.isNumber, let ms = TimeFormats.parseEpochMillis(text) { return ms }
+        // Digits only cannot be ISO text: HubSpot sends some date-time properties as epoch
+        // milliseconds, so they are read in every format (and written in the configured one).
+        if let ms = TimeFormats.parseEpochMillis(text) { return ms }
         guard let p = TimeFormats.parse(text) else {
             throw TransformError(.invalidFormat, "expected an ISO-8601 date-time such as 2024-01-02T03:04:05Z, got \(wire)")
         }
