@@ -1,3 +1,4 @@
+import Foundation
 import ConcordCore
 import Testing
 @testable import ConcordMapping
@@ -163,5 +164,20 @@ struct ConfigMergeTests {
         #expect(m.field("job_title")?.crmField == "Job_Title_EU__c")
         #expect(config.mapping(crm: "salesforce", object: "contact")?.field("job_title")?.crmField == "Title")
         #expect(config.activeCRMs == ["sf-eu"])
+    }
+}
+
+@Suite("The documented example configuration")
+struct ExampleConfigTests {
+    @Test func exampleFileLoadsAndMeansWhatItSays() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../docs/concord.example.yaml").standardized.path
+        let config = try ConfigLoader.load(path: path)
+        #expect(config.crms.map(\.kind) == [.salesforce, .hubspot, .dynamics])
+        #expect(config.crms[2].credentials["tenant_id"] == .environment("DV_TENANT"))
+        #expect(config.object("contact")?.field("job_title")?.rule == .prefer("salesforce"))
+        #expect(config.mapping(crm: "hubspot", object: "contact")?.field("mobile_phone") == nil)
+        #expect(config.mapping(crm: "hubspot", object: "contact")?.field("phone")?.transform == .phone(country: "GB"))
+        #expect(config.sync.pollIntervalSeconds == 120)
     }
 }
