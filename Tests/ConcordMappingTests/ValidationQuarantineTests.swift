@@ -159,3 +159,48 @@ struct ValidationQuarantineTests {
         #expect(QuarantineReport.list(await store.list(object: nil)).hasPrefix("2 quarantined changes:"))
     }
 }
+
+@Suite("CRM defaults on create")
+struct CreateDefaultTests {
+    @Test func salesforceTaskGetsItsRequiredPicklistDefaultsOnCreate() throws {
+        let config = try ConfigLoader.defaults()
+        // A HubSpot task without priority or status can still be created in Salesforce.
+        let p = MappingPipeline(config: config)
+        let outcome = p.inbound(crm: "hubspot", object: "task", recordKey: "t1",
+                                raw: ["hs_task_subject": .string("Call back"), "hs_timestamp": .string("2024-05-01T00:00:00.000Z")],
+                                isCreate: true, targets: ["salesforce"])
+        guard case .accepted(let values) = outcome else { Issue.record("\(outcome)"); return }
+        let out = try RecordMapper(config: config).outbound(crm: "salesforce", object: "task", values: values, isCreate: true)
+        #expect(out.fields["Priority"] == .string("Normal"))
+        #expect(out.fields["Status"] == .string("Not Started"))
+        #expect(out.fields["ActivityDate"] == .string("2024-05-01"))
+        // Updates never send defaults.
+        let upd = try RecordMapper(config: config).outbound(crm: "salesforce", object: "task", values: values)
+        #expect(upd.fields["Priority"] == nil)
+        // A default must be a value the field's transform can read.
+        let e = configError("""
+        mappings:
+          salesforce:
+            task:
+              fields:
+                priority: {field: Priority, default: Urgent}
+        """)
+        #expect(e?.code == .invalidValue)
+        #expect(e?.location.line == 5)
+    }
+}
+
+extension CreateDefaultTests {
+    @Test func optionSetDefaultsAreWrittenAsIntegers() throws {
+        let config = try ConfigLoader.load(text: """
+        mappings:
+          dynamics:
+            task:
+              fields:
+                priority: {field: prioritycode, default: "1"}
+        """, file: "concord.yaml")
+        let out = try RecordMapper(config: config).outbound(crm: "dynamics", object: "task",
+                                                            values: ["subject": .string("x")], isCreate: true)
+        #expect(out.fields["prioritycode"] == .number("1"))
+    }
+}

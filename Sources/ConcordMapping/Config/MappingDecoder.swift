@@ -5,7 +5,7 @@ struct MappingDecoder {
     let object: CanonicalObject
     let objects: [CanonicalObject]
 
-    static let fieldKeys = ["field", "write_field", "transform", "max_length", "required", "read_only"]
+    static let fieldKeys = ["field", "write_field", "transform", "max_length", "required", "read_only", "default"]
 
     func decode(_ node: ConfigNode, defaultExternalID: String?) throws(ConfigError) -> ObjectMapping {
         let what = "mapping of \(object.name) in \(crm)"
@@ -61,6 +61,15 @@ struct MappingDecoder {
         if let n = v["max_length"] { m.maxLength = try n.integer("max_length", in: 1...1_000_000) }
         if let n = v["required"] { m.required = try n.boolean("required") }
         if let n = v["read_only"] { m.readOnly = try n.boolean("read_only") }
+        if let n = v["default"] {
+            let d = try n.text("default")
+            // The default must be a value the transform reads (so it round-trips like any other).
+            let ctx = TransformContext(crm: crm, kind: kind, type: field.type)
+            do { _ = try m.transform.decode(.string(d), context: ctx) } catch {
+                throw ConfigError(.invalidValue, at: n.location, "default \"\(d)\" is not a valid \(crm) value here: \(error.message)")
+            }
+            m.createDefault = d
+        }
         return m
     }
 

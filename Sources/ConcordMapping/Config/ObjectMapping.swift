@@ -14,10 +14,14 @@ public struct FieldMapping: Hashable, Sendable {
     public var required: Bool
     /// The CRM computes the field; Concord reads it but never writes it.
     public var readOnly: Bool
+    /// The CRM value written when a record is created without this field (Salesforce Task
+    /// `Priority: Normal`); it also satisfies ``required``.
+    public var createDefault: String?
 
     /// Creates a field mapping.
     public init(canonical: String, crmField: String, writeField: String? = nil, transform: Transform = .plain,
-                maxLength: Int? = nil, required: Bool = false, readOnly: Bool = false) {
+                maxLength: Int? = nil, required: Bool = false, readOnly: Bool = false, createDefault: String? = nil) {
+        self.createDefault = createDefault
         self.canonical = canonical
         self.crmField = crmField
         self.writeField = writeField ?? crmField

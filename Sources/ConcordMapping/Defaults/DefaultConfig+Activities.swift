@@ -33,6 +33,7 @@ extension DefaultConfig {
             status:
               field: Status
               required: true
+              default: Not Started
               transform:
                 kind: picklist
                 values: {not_started: Not Started, in_progress: In Progress, waiting: Waiting on someone else,
@@ -40,6 +41,7 @@ extension DefaultConfig {
             priority:
               field: Priority
               required: true
+              default: Normal
               transform: {kind: picklist, values: {low: Low, normal: Normal, high: High}}
             due_date: ActivityDate
             contact: WhoId
@@ -172,8 +174,9 @@ extension DefaultConfig {
         note:
           object: Note
           fields:
-            title: {field: Title, max_length: 80, required: true}
+            title: {field: Title, max_length: 80, required: true, default: Note}
             body: {field: Body, max_length: 32000}
+            noted_at: {field: CreatedDate, read_only: true}
             company: ParentId
       hubspot:
         email:
@@ -232,6 +235,7 @@ extension DefaultConfig {
           fields:
             title: {field: subject, max_length: 500}
             body: notetext
+            noted_at: {field: createdon, read_only: true}
             company:
               field: _objectid_value
               write_field: objectid_account@odata.bind

@@ -48,6 +48,7 @@ public enum MappingDoc {
                     if let max = fm.maxLength { limits.append("max \(max)") }
                     if fm.required { limits.append("required") }
                     if fm.readOnly { limits.append("read-only") }
+                    if let d = fm.createDefault { limits.append("default \(d)") }
                     if !limits.isEmpty { c += " [" + limits.joined(separator: ", ") + "]" }
                     cells.append(c)
                 }

@@ -68,13 +68,24 @@ public struct RecordMapper: Sendable {
     }
 
     /// Canonical fields to the CRM's write fields. Fields not mapped in this CRM, read-only
-    /// fields and don't-sync fields are left out.
-    public func outbound(crm: String, object: String, values: [String: Value])
+    /// fields and don't-sync fields are left out. On create, absent or blank fields with a
+    /// `default` get it.
+    public func outbound(crm: String, object: String, values: [String: Value], isCreate: Bool = false)
         throws(MissingMappingError) -> (fields: [String: WireValue], failures: [FieldConversionFailure]) {
         let (mapping, canonical) = try lookup(crm: crm, object: object)
         var out: [String: WireValue] = [:]
         var failures: [FieldConversionFailure] = []
         for fm in mapping.fields where !fm.readOnly {
+            if isCreate, let d = fm.createDefault, values[fm.canonical]?.isBlank ?? true,
+               let field = canonical.field(fm.canonical) {
+                // Through the transform, so the default has the CRM's wire type (an option-set integer...).
+                let ctx = TransformContext(crm: crm, kind: mapping.kind, type: field.type, resolver: resolver)
+                if let v = try? fm.transform.decode(.string(d), context: ctx),
+                   let w = try? fm.transform.encode(v, context: ctx) {
+                    out[fm.writeField] = w
+                    continue
+                }
+            }
             guard let value = values[fm.canonical], let field = canonical.field(fm.canonical),
                   field.rule != .dontSync else { continue }
             let ctx = TransformContext(crm: crm, kind: mapping.kind, type: field.type, resolver: resolver)

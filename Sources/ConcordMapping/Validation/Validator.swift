@@ -68,14 +68,14 @@ public struct Validator: Sendable {
             if case .reference = field.type { continue }
             let ctx = TransformContext(crm: crm, kind: mapping.kind, type: field.type)
             guard let v = values[fm.canonical] else {
-                if fm.required, isCreate {
+                if fm.required, isCreate, fm.createDefault == nil {
                     out.append(ValidationFailure(object: object, recordKey: recordKey, crm: crm, fields: [fm.canonical],
                                                  values: [fm.canonical: "(absent)"], rule: .crmRequired,
                                                  reason: "\(crm) requires \(fm.writeField) when creating a \(mapping.crmObject)"))
                 }
                 continue
             }
-            if v.isBlank, fm.required {
+            if v.isBlank, fm.required, !(isCreate && fm.createDefault != nil) {
                 out.append(ValidationFailure(object: object, recordKey: recordKey, crm: crm, fields: [fm.canonical],
                                              values: [fm.canonical: v.description], rule: .crmRequired,
                                              reason: "\(crm) requires \(fm.writeField); it cannot be blank"))
