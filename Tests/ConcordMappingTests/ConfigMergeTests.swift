@@ -50,6 +50,24 @@ struct ConfigMergeTests {
         #expect(config.activeCRMs == ["salesforce", "hubspot"])
     }
 
+    @Test func aTransformIsReplacedWholeNotMergedWithTheDefaultTable() throws {
+        let config = try ConfigLoader.load(text: """
+        mappings:
+          hubspot:
+            deal:
+              fields:
+                stage:
+                  field: dealstage
+                  transform: {kind: picklist, values: {prospecting: "1001", closed_won: "1002"}, unmapped: pass-through}
+        """, file: "concord.yaml")
+        guard case .picklist(let t)? = config.mapping(crm: "hubspot", object: "deal")?.field("stage")?.transform else {
+            Issue.record("no picklist"); return
+        }
+        #expect(t.outbound.map(\.crm) == ["1001", "1002"])
+        #expect(t.inbound == ["1001": "prospecting", "1002": "closed_won"])
+        #expect(t.unmapped == .passThrough)
+    }
+
     @Test func nullRemovesADefaultMapping() throws {
         let config = try ConfigLoader.load(text: """
         mappings:

@@ -40,7 +40,12 @@ struct ValidationQuarantineTests {
           hubspot:
             deal:
               fields:
-                stage: {field: dealstage, transform: {values: {on_hold: "77001"}}}
+                stage:
+                  field: dealstage
+                  transform:
+                    kind: picklist
+                    values: {prospecting: appointmentscheduled, qualification: qualifiedtobuy, proposal: contractsent,
+                             closed_won: closedwon, closed_lost: closedlost, on_hold: "77001"}
         """, file: "concord.yaml")
         let f = rejected(MappingPipeline(config: config).inbound(
             crm: "hubspot", object: "deal", recordKey: "900", raw: ["dealstage": .string("77001")], isCreate: false))
@@ -132,7 +137,20 @@ struct ValidationQuarantineTests {
               fields:
                 stage:
                   field: dealstage
-                  transform: {inbound: {"1234567": negotiation}, values: {negotiation: "1234567"}}
+                  transform:
+                    kind: picklist
+                    values:
+                      prospecting: appointmentscheduled
+                      qualification: qualifiedtobuy
+                      needs_analysis: qualifiedtobuy
+                      value_proposition: presentationscheduled
+                      decision_makers: decisionmakerboughtin
+                      perception_analysis: decisionmakerboughtin
+                      proposal: contractsent
+                      negotiation: "1234567"
+                      closed_won: closedwon
+                      closed_lost: closedlost
+                    inbound: {qualifiedtobuy: qualification, decisionmakerboughtin: decision_makers}
         """, file: "concord.yaml")
         let outcome = try await MappingPipeline(config: fixed).retry(id: "q1", in: store)
         guard case .released(let values) = outcome else { Issue.record("not released: \(outcome)"); return }

@@ -43,8 +43,10 @@ public struct RateLimit: Hashable, Sendable {
         self.concurrency = concurrency
     }
 
-    /// Published defaults per CRM (Salesforce has no short window: a daily allocation;
-    /// HubSpot 100 per 10 s; Dataverse 6,000 per 5 minutes and 52 concurrent).
+    /// Defaults per CRM. HubSpot (100 per 10 s, 250,000 a day on Free/Starter) and Dataverse
+    /// (6,000 per 5 minutes, 52 concurrent) are their published limits. Salesforce publishes
+    /// only a daily allocation (set by edition) and 25 concurrent long requests; the 25/s pace
+    /// and 15,000 daily budget are Concord's conservative choice, to be set per org.
     public static func defaults(for kind: CRMKind) -> RateLimit {
         switch kind {
         case .salesforce: return RateLimit(requests: 25, intervalSeconds: 1, dailyBudget: 15_000, concurrency: 10)

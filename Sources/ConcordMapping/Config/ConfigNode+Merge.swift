@@ -3,11 +3,17 @@
 /// - mapping over mapping: key by key, recursively; keys only in the overlay are appended;
 /// - a `null` value in the overlay removes that key from the base (e.g. drop a default
 ///   field mapping with `Title: ~`... see the configuration guide);
-/// - anything else (scalars, lists, a scalar over a mapping): the overlay replaces the base.
+/// - anything else (scalars, lists, a scalar over a mapping): the overlay replaces the base;
+/// - a `transform`, `rule` or `where` value is replaced as a whole, never merged: a value
+///   table merged key by key with the default one could silently keep stale entries
+///   (a custom HubSpot pipeline would inherit the default stage ids).
 ///
 /// Every node keeps the location it came from, so errors in merged trees still point at the
 /// right file.
 extension ConfigNode {
+    /// Keys whose values an overlay replaces whole.
+    static let atomicKeys: Set<String> = ["transform", "rule", "where"]
+
     /// `overlay` merged over `self`.
     public func merged(with overlay: ConfigNode) -> ConfigNode {
         guard case .mapping(let baseEntries) = kind, case .mapping(let overEntries) = overlay.kind else {
@@ -21,7 +27,8 @@ extension ConfigNode {
                 continue
             }
             if let index {
-                result[index].value = result[index].value.merged(with: entry.value)
+                result[index].value = Self.atomicKeys.contains(entry.key)
+                    ? entry.value : result[index].value.merged(with: entry.value)
             } else {
                 result.append(entry)
             }
