@@ -3,8 +3,8 @@ import PackageDescription
 
 /// Concord: field-level CRDT sync between Salesforce, HubSpot and Dynamics 365.
 ///
-/// Layering (arrows point down): concord (CLI) -> ConcordStore -> ConcordCore;
-/// ConcordStore -> CSQLite. ConcordCore depends on the standard library only.
+/// Layering (arrows point down): concord (CLI) -> ConcordBench, ConcordStore, ConcordMapping
+/// -> ConcordCore; ConcordStore -> CSQLite. ConcordCore depends on the standard library only.
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
@@ -17,12 +17,14 @@ let package = Package(
         .executable(name: "concord", targets: ["concord"]),
         .library(name: "ConcordCore", targets: ["ConcordCore"]),
         .library(name: "ConcordStore", targets: ["ConcordStore"]),
+        .library(name: "ConcordMapping", targets: ["ConcordMapping"]),
         .library(name: "ConcordBench", targets: ["ConcordBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -45,6 +47,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "ConcordMapping",
+            dependencies: ["ConcordCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "ConcordBench",
             dependencies: ["ConcordCore", "ConcordStore", "CSQLite"],
             swiftSettings: strict
@@ -52,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "concord",
             dependencies: [
-                "ConcordCore", "ConcordStore", "ConcordBench",
+                "ConcordCore", "ConcordStore", "ConcordMapping", "ConcordBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -68,6 +75,14 @@ let package = Package(
         .testTarget(
             name: "ConcordStoreTests",
             dependencies: ["ConcordCore", "ConcordStore", "CSQLite"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConcordMappingTests",
+            dependencies: [
+                "ConcordMapping", "ConcordCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             swiftSettings: strict
         ),
     ]

@@ -1,0 +1,53 @@
+import ConcordCore
+
+/// The result of mapping and validating one inbound change.
+public enum InboundOutcome: Hashable, Sendable {
+    /// Every check passed: these canonical values may be merged.
+    case accepted([String: Value])
+    /// At least one check failed: nothing may be merged; quarantine the raw input.
+    case rejected([ValidationFailure])
+}
+
+/// Maps and validates an inbound CRM change as one unit: all of it, or none of it.
+///
+/// ```swift
+/// let pipeline = MappingPipeline(config: config, resolver: links)
+/// switch pipeline.inbound(crm: "hubspot", object: "contact", recordKey: "512", raw: properties, isCreate: false) {
+/// case .accepted(let values): merge(values)
+/// case .rejected(let failures): quarantine(raw, failures)
+/// }
+/// ```
+public struct MappingPipeline: Sendable {
+    /// The mapper (config and resolver).
+    public var mapper: RecordMapper
+
+    /// Creates a pipeline.
+    public init(config: ConcordConfig, resolver: (any ReferenceResolver)? = nil) {
+        self.mapper = RecordMapper(config: config, resolver: resolver)
+    }
+
+    /// Converts `raw` from `crm`, checks the canonical rules, and checks that every other
+    /// active CRM (or `targets`) can accept the values, so a change is never merged and then
+    /// pushed half-way.
+    public func inbound(crm: String, object: String, recordKey: String, raw: [String: WireValue],
+                        isCreate: Bool, targets: [String]? = nil) -> InboundOutcome {
+        let mapped: (values: [String: Value], failures: [FieldConversionFailure])
+        do {
+            mapped = try mapper.inbound(crm: crm, object: object, raw: raw)
+        } catch {
+            return .rejected([ValidationFailure(object: object, recordKey: recordKey, crm: crm, fields: [], values: [:],
+                                                rule: .conversion, reason: error.description)])
+        }
+        var failures = mapped.failures.map { f in
+            ValidationFailure(object: object, recordKey: recordKey, crm: crm, fields: [f.field], values: [f.field: f.value],
+                              rule: .init(f.error.code), reason: "\(crm) \(f.crmField): \(f.error.message)")
+        }
+        let validator = Validator(config: mapper.config)
+        failures += validator.validate(object: object, recordKey: recordKey, values: mapped.values, isCreate: isCreate)
+        for target in targets ?? mapper.config.activeCRMs where target != crm {
+            failures += validator.validate(for: target, object: object, recordKey: recordKey,
+                                           values: mapped.values, isCreate: isCreate)
+        }
+        return failures.isEmpty ? .accepted(mapped.values) : .rejected(failures)
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import ConcordMapping
+import Foundation
+
+/// `concord quarantine list|show|retry|drop`: manage changes that failed validation.
+///
+/// Written against the ``QuarantineStore`` protocol. NOT WIRED YET: ``QuarantineWiring``
+/// must return ConcordStore's SQLite quarantine (see its doc comment); until then every
+/// subcommand exits with a clear error.
+struct QuarantineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quarantine",
+        abstract: "List, inspect, retry or drop quarantined changes.",
+        subcommands: [List.self, Show.self, Retry.self, Drop.self]
+    )
+
+    struct Options: ParsableArguments {
+        @Option(name: .long, help: "The Concord store file.")
+        var store: String = "concord.sqlite"
+
+        @Option(name: .long, help: "The configuration file (retry maps with it); the shipped defaults when omitted.")
+        var config: String?
+
+        func openStore() throws -> any QuarantineStore { try QuarantineWiring.openStore(path: store) }
+
+        func loadConfig() throws -> ConcordConfig {
+            do {
+                return try config.map { p throws(ConfigError) in try ConfigLoader.load(path: p) } ?? ConfigLoader.defaults()
+            } catch let error as ConfigError {
+                FileHandle.standardError.write(Data((error.description + "\n").utf8))
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List quarantined changes, oldest first.")
+        @OptionGroup var options: Options
+        @Option(name: .long, help: "Only this canonical object.") var object: String?
+
+        mutating func run() async throws {
+            let store = try options.openStore()
+            print(QuarantineReport.list(try await store.list(object: object)), terminator: "")
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one entry: raw input and every failure.")
+        @OptionGroup var options: Options
+        @Argument(help: "The entry id.") var id: String
+
+        mutating func run() async throws {
+            guard let entry = try await options.openStore().get(id: id) else {
+                throw QuarantineCLIError(message: "no quarantine entry \(id)")
+            }
+            print(QuarantineReport.show(entry), terminator: "")
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-run mapping and validation of the stored raw input with the current configuration.")
+        @OptionGroup var options: Options
+        @Argument(help: "Entry ids; all entries when none is given.") var ids: [String] = []
+
+        mutating func run() async throws {
+            let store = try options.openStore()
+            let pipeline = MappingPipeline(config: try options.loadConfig())
+            // NOTE: a released entry's values must also be merged by the engine; the lead wires
+            // that (ConcordEngine) together with the store. References need the links resolver.
+            let targets = ids.isEmpty ? try await store.list(object: nil).map(\.id) : ids
+            for id in targets {
+                print(QuarantineReport.retry(id: id, try await pipeline.retry(id: id, in: store)), terminator: "")
+            }
+        }
+    }
+
+    struct Drop: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Discard entries for good.")
+        @OptionGroup var options: Options
+        @Argument(help: "Entry ids.") var ids: [String]
+
+        mutating func run() async throws {
+            let store = try options.openStore()
+            for id in ids {
+                print(try await store.remove(id: id) ? "\(id): dropped" : "\(id): no such quarantine entry")
+            }
+        }
+    }
+}
+
+/// The single place where the CLI gets its quarantine store.
+///
+/// TODO(lead): return ConcordStore's SQLite-backed `QuarantineStore` for `path` (table
+/// `quarantine(id TEXT PRIMARY KEY, object, crm, record_key, raw JSON, is_create, failures JSON,
+/// first_seen_ms, attempts)`; `QuarantineEntry` is `Codable`, so raw and failures can be
+/// stored as JSON). Retry must also hand released values to the engine's merge.
+enum QuarantineWiring {
+    static func openStore(path: String) throws -> any QuarantineStore {
+        throw QuarantineCLIError(message: "concord quarantine is not wired to a store yet (ConcordStore's SQLite quarantine is pending)")
+    }
+}
+
+/// A quarantine command failure, printed as `Error: message` (exit code 1).
+struct QuarantineCLIError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
