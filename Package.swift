@@ -52,6 +52,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "ConcordEngine",
+            dependencies: ["ConcordCore", "ConcordStore", "ConcordMapping"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "ConcordBench",
             dependencies: ["ConcordCore", "ConcordStore", "CSQLite"],
             swiftSettings: strict
@@ -59,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "concord",
             dependencies: [
-                "ConcordCore", "ConcordStore", "ConcordMapping", "ConcordBench",
+                "ConcordCore", "ConcordStore", "ConcordMapping", "ConcordEngine", "ConcordBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

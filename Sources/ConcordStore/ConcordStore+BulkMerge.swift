@@ -165,11 +165,8 @@ extension ConcordStore {
 
     func quarantine(_ change: RecordChange, origin: String, rule: String, reason: String, wall: UInt64,
                     into result: inout BulkMergeResult) throws(StoreError) {
-        let q = statements.insertQuarantine
-        q.reset()
-        q.bind(1, change.objectType); q.bind(2, origin); q.bind(3, change.id.description)
-        q.bind(4, ChangeCodec.encode(change)); q.bind(5, rule); q.bind(6, reason); q.bind(7, wall)
-        try q.run()
+        _ = try addQuarantine(key: RecordID.random().description, objectType: change.objectType, replica: origin,
+                              recordKey: change.id.description, input: ChangeCodec.encode(change), rule: rule, reason: reason)
         result.quarantined.append(QuarantinedChange(id: change.id, rule: rule, reason: reason))
     }
 }

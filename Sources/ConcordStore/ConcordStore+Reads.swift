@@ -97,15 +97,21 @@ extension ConcordStore {
         return hasher.finalize().map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
-    /// Quarantined rows, oldest first.
-    public func quarantined() throws(StoreError) -> [QuarantineRow] {
-        let s = try db.prepare("SELECT id, object_type, replica, record_key, input, rule, reason, created_at FROM quarantine ORDER BY id")
+    /// Quarantined rows, oldest first (of one object type, or all).
+    public func quarantined(objectType: String? = nil) throws(StoreError) -> [QuarantineRow] {
+        let s = try db.prepare("""
+            SELECT id, key, object_type, replica, record_key, input, rule, reason, created_at FROM quarantine
+            WHERE ?1 IS NULL OR object_type = ?1 ORDER BY id
+            """)
+        if let objectType { s.bind(1, objectType) } else { s.bindNull(1) }
         var out: [QuarantineRow] = []
-        while try s.step() {
-            out.append(QuarantineRow(id: s.int64(0), objectType: s.text(1), replica: s.text(2), recordKey: s.text(3),
-                                     input: s.text(4), rule: s.text(5), reason: s.text(6), createdAt: s.uint64(7)))
-        }
+        while try s.step() { out.append(quarantineRow(s)) }
         return out
+    }
+
+    func quarantineRow(_ s: SQLiteStatement) -> QuarantineRow {
+        QuarantineRow(id: s.int64(0), key: s.text(1), objectType: s.text(2), replica: s.text(3), recordKey: s.text(4),
+                      input: s.text(5), rule: s.text(6), reason: s.text(7), createdAt: s.uint64(8))
     }
 
     private func scan(objectType: String?,

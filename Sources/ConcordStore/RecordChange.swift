@@ -96,6 +96,8 @@ public struct ChangePage: Hashable, Sendable {
 public struct QuarantineRow: Hashable, Sendable {
     /// Row id.
     public var id: Int64
+    /// The entry's unique key (32 hex digits unless the caller chose one).
+    public var key: String
     /// Canonical object type.
     public var objectType: String
     /// The replica the input came from.

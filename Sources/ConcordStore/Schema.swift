@@ -75,6 +75,7 @@ enum Schema {
         );
         CREATE TABLE quarantine(
             id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
             object_type TEXT NOT NULL,
             replica TEXT NOT NULL,
             record_key TEXT NOT NULL,

@@ -18,8 +18,10 @@ final class StoreStatements {
         insertEntity = try db.prepare("INSERT INTO entities(gid, object_type, cl, seq, registers) VALUES (?, ?, ?, ?, ?)")
         updateEntity = try db.prepare("UPDATE entities SET cl = ?, seq = ?, registers = ? WHERE id = ?")
         insertQuarantine = try db.prepare("""
-            INSERT INTO quarantine(object_type, replica, record_key, input, rule, reason, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO quarantine(key, object_type, replica, record_key, input, rule, reason, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(key) DO UPDATE SET object_type = excluded.object_type, replica = excluded.replica,
+                record_key = excluded.record_key, input = excluded.input, rule = excluded.rule, reason = excluded.reason
             """)
     }
 }

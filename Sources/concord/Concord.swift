@@ -6,6 +6,6 @@ struct Concord: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "concord",
         abstract: "Field-level CRDT sync between Salesforce, HubSpot and Dynamics 365.",
-        subcommands: [BenchCommand.self]
+        subcommands: [ConfigCommand.self, MappingsCommand.self, QuarantineCommand.self, BenchCommand.self]
     )
 }

@@ -1,12 +1,13 @@
 import ArgumentParser
+import ConcordEngine
 import ConcordMapping
+import ConcordStore
 import Foundation
 
 /// `concord quarantine list|show|retry|drop`: manage changes that failed validation.
 ///
-/// Written against the ``QuarantineStore`` protocol. NOT WIRED YET: ``QuarantineWiring``
-/// must return ConcordStore's SQLite quarantine (see its doc comment); until then every
-/// subcommand exits with a clear error.
+/// Written against the ``QuarantineStore`` protocol; ``QuarantineWiring`` opens the store's
+/// SQLite quarantine.
 struct QuarantineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quarantine",
@@ -89,15 +90,13 @@ struct QuarantineCommand: AsyncParsableCommand {
     }
 }
 
-/// The single place where the CLI gets its quarantine store.
-///
-/// TODO(lead): return ConcordStore's SQLite-backed `QuarantineStore` for `path` (table
-/// `quarantine(id TEXT PRIMARY KEY, object, crm, record_key, raw JSON, is_create, failures JSON,
-/// first_seen_ms, attempts)`; `QuarantineEntry` is `Codable`, so raw and failures can be
-/// stored as JSON). Retry must also hand released values to the engine's merge.
+/// The single place where the CLI gets its quarantine store: the store file's own table.
 enum QuarantineWiring {
     static func openStore(path: String) throws -> any QuarantineStore {
-        throw QuarantineCLIError(message: "concord quarantine is not wired to a store yet (ConcordStore's SQLite quarantine is pending)")
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw QuarantineCLIError(message: "no Concord store at \(path) (use --store to name it)")
+        }
+        return StoreQuarantine(handle: try StoreHandle(path: path, wallClock: .system))
     }
 }
 

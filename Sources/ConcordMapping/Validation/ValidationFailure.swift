@@ -24,6 +24,10 @@ public struct ValidationFailure: Hashable, Sendable, Codable, CustomStringConver
         case crmMaxLength
         /// The target CRM requires the field on create.
         case crmRequired
+        /// A timestamp too far ahead of local physical time (the store's skew guard).
+        case clockSkew = "clock-skew"
+        /// The record arrived as a different object type than the stored one.
+        case objectType = "object-type"
     }
 
     /// The canonical object.
