@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "ConcordCore", targets: ["ConcordCore"]),
         .library(name: "ConcordStore", targets: ["ConcordStore"]),
         .library(name: "ConcordMapping", targets: ["ConcordMapping"]),
+        .library(name: "ConcordConnectors", targets: ["ConcordConnectors"]),
+        .library(name: "ConcordEngine", targets: ["ConcordEngine"]),
         .library(name: "ConcordBench", targets: ["ConcordBench"]),
     ],
     dependencies: [
@@ -52,8 +54,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "ConcordConnectors",
+            dependencies: ["ConcordCore", "ConcordMapping"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "ConcordEngine",
-            dependencies: ["ConcordCore", "ConcordStore", "ConcordMapping"],
+            dependencies: ["ConcordCore", "ConcordStore", "ConcordMapping", "ConcordConnectors"],
             swiftSettings: strict
         ),
         .target(

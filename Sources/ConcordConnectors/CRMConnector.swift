@@ -1,0 +1,46 @@
+import ConcordMapping
+
+/// API calls made by a connector, by kind (`auth`, `pull`, `fetch`, `push`, `lookup`).
+public struct APICallCounts: Hashable, Sendable, Codable {
+    /// Calls by kind.
+    public var byKind: [String: Int]
+    /// All calls.
+    public var total: Int { byKind.values.reduce(0, +) }
+    /// No calls.
+    public init(byKind: [String: Int] = [:]) { self.byKind = byKind }
+}
+
+/// One CRM as a replica: the only view of a CRM the sync engine has.
+///
+/// Implementations speak the CRM's real wire format against a configurable base URL, so
+/// pointing one at the real service is configuration, not code. They authenticate and
+/// refresh tokens themselves, batch what the CRM lets them batch, and report every failure
+/// as a ``ConnectorError`` (never a quota error as success).
+public protocol CRMConnector: Sendable {
+    /// The replica name from the configuration (`salesforce`, `hubspot-eu`, ...).
+    var name: String { get }
+    /// Which CRM it speaks to.
+    var kind: CRMKind { get }
+    /// The most records one push call carries (Salesforce 200, HubSpot 100, Dataverse 1000).
+    var pushBatchSize: Int { get }
+    /// The most records one pull page carries.
+    var pullPageSize: Int { get }
+
+    /// Reads one page of changes since `request.cursor` (everything when `nil`). The
+    /// returned cursor is committed by the engine only after the page is stored.
+    func pull(_ request: PullRequest) async throws(ConnectorError) -> PullPage
+
+    /// Reads records by id, in batches (webhook hints, reconciliation).
+    func fetch(object: String, ids: [String], fields: [String]) async throws(ConnectorError) -> [CRMRecord]
+
+    /// Finds records whose `field` equals one of `values` (exact match), for matching and
+    /// for reconciling a create that may or may not have landed before a crash.
+    func find(object: String, field: String, values: [String], fields: [String]) async throws(ConnectorError) -> [CRMRecord]
+
+    /// Writes a batch; one result per item, in any order. Throws only when nothing of the
+    /// batch could be attempted (the CRM is unreachable, the quota is exhausted).
+    func push(object: String, items: [PushItem]) async throws(ConnectorError) -> [PushResult]
+
+    /// API calls made so far.
+    func apiCalls() async -> APICallCounts
+}
