@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "concord", targets: ["concord"]),
         .library(name: "ConcordCore", targets: ["ConcordCore"]),
         .library(name: "ConcordStore", targets: ["ConcordStore"]),
+        .library(name: "ConcordHTTP", targets: ["ConcordHTTP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,10 +44,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(name: "ConcordHTTP", dependencies: ["CCurl"], swiftSettings: strict),
+        .target(name: "ConcordTestServer", swiftSettings: strict),
         .executableTarget(
             name: "concord",
             dependencies: [
-                "ConcordCore", "ConcordStore", "CSQLite",
+                "ConcordCore", "ConcordStore", "CSQLite", "ConcordHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -62,6 +65,11 @@ let package = Package(
         .testTarget(
             name: "ConcordStoreTests",
             dependencies: ["ConcordCore", "ConcordStore", "CSQLite"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConcordHTTPTests",
+            dependencies: ["ConcordCore", "ConcordHTTP", "ConcordTestServer"],
             swiftSettings: strict
         ),
     ]

@@ -1,0 +1,31 @@
+/// An HTTP request method such as `GET` or `PATCH`.
+///
+/// Any token is accepted; the common ones have static constants.
+public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The method token as sent on the wire, for example `"GET"`.
+    public let rawValue: String
+
+    /// A method with the given token.
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let get = HTTPMethod(rawValue: "GET")
+    public static let head = HTTPMethod(rawValue: "HEAD")
+    public static let post = HTTPMethod(rawValue: "POST")
+    public static let put = HTTPMethod(rawValue: "PUT")
+    public static let patch = HTTPMethod(rawValue: "PATCH")
+    public static let delete = HTTPMethod(rawValue: "DELETE")
+    public static let options = HTTPMethod(rawValue: "OPTIONS")
+
+    /// Whether repeating the request has the same effect as sending it once (RFC 9110 9.2.2).
+    ///
+    /// Only idempotent requests are retried automatically; `POST` and `PATCH` need
+    /// ``HTTPRequest/isSafeToRetry``.
+    public var isIdempotent: Bool {
+        switch rawValue {
+        case "GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE": return true
+        default: return false
+        }
+    }
+
+    public var description: String { rawValue }
+}
