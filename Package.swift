@@ -46,10 +46,11 @@ let package = Package(
         ),
         .target(name: "ConcordHTTP", dependencies: ["CCurl"], swiftSettings: strict),
         .target(name: "ConcordTestServer", swiftSettings: strict),
+        .target(name: "ConcordBench", dependencies: ["ConcordHTTP", "ConcordTestServer"], swiftSettings: strict),
         .executableTarget(
             name: "concord",
             dependencies: [
-                "ConcordCore", "ConcordStore", "CSQLite", "ConcordHTTP",
+                "ConcordCore", "ConcordStore", "CSQLite", "ConcordHTTP", "ConcordBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
