@@ -69,7 +69,7 @@ public enum HTTPBenchmark {
         sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
         sessionConfiguration.urlCache = nil
         let session = URLSession(configuration: sessionConfiguration)
-        let foundationURL = URL(string: url)!
+        guard let foundationURL = URL(string: url) else { throw BenchmarkError(description: "bad loopback URL \(url)") }
         let sessionOnce: @Sendable () async -> Bool = {
             guard let (_, response) = try? await session.data(from: foundationURL) else { return false }
             return (response as? HTTPURLResponse)?.statusCode == 200
@@ -145,6 +145,12 @@ public enum HTTPBenchmark {
         let value = sorted[max(0, index)]
         return Double(value.components.seconds) * 1e6 + Double(value.components.attoseconds) / 1e12
     }
+}
+
+/// Why a benchmark could not run.
+public struct BenchmarkError: Error, CustomStringConvertible {
+    /// What went wrong.
+    public var description: String
 }
 
 /// Hands out request slots to the benchmark workers.

@@ -32,6 +32,9 @@ public final class CurlHTTPClient: HTTPClient {
         public var userAgent = "Concord/0.1"
         /// Idle keep-alive connections kept for reuse.
         public var maxCachedConnections = 64
+        /// An explicit proxy URL (`http://host:port`). `nil`, the default, leaves libcurl to
+        /// take proxies from `http_proxy`, `https_proxy`, `all_proxy` and `no_proxy`.
+        public var proxy: String?
         /// Simultaneous connections per host; 0 means unlimited.
         public var maxConnectionsPerHost = 0
 

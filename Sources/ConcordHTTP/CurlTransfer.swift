@@ -98,6 +98,8 @@ final class CurlTransfer: @unchecked Sendable {
         long(CURLOPT_SSL_VERIFYPEER, 1)
         long(CURLOPT_SSL_VERIFYHOST, 2)
         if let caFile = configuration.caFile { text(CURLOPT_CAINFO, caFile) }
+        // No proxy option unless configured: libcurl then reads the proxy environment variables.
+        if let proxy = configuration.proxy { text(CURLOPT_PROXY, proxy) }
         long(CURLOPT_FOLLOWLOCATION, configuration.followRedirects ? 1 : 0)
         if configuration.followRedirects {
             long(CURLOPT_MAXREDIRS, configuration.maxRedirects)

@@ -8,12 +8,19 @@ public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
     /// A method with the given token.
     public init(rawValue: String) { self.rawValue = rawValue }
 
+    /// `GET`.
     public static let get = HTTPMethod(rawValue: "GET")
+    /// `HEAD`.
     public static let head = HTTPMethod(rawValue: "HEAD")
+    /// `POST`.
     public static let post = HTTPMethod(rawValue: "POST")
+    /// `PUT`.
     public static let put = HTTPMethod(rawValue: "PUT")
+    /// `PATCH`.
     public static let patch = HTTPMethod(rawValue: "PATCH")
+    /// `DELETE`.
     public static let delete = HTTPMethod(rawValue: "DELETE")
+    /// `OPTIONS`.
     public static let options = HTTPMethod(rawValue: "OPTIONS")
 
     /// Whether repeating the request has the same effect as sending it once (RFC 9110 9.2.2).
@@ -27,5 +34,6 @@ public struct HTTPMethod: RawRepresentable, Hashable, Sendable, CustomStringConv
         }
     }
 
+    /// The method token.
     public var description: String { rawValue }
 }

@@ -9,8 +9,15 @@ public struct LoopbackRequest: Sendable {
     /// The body (Content-Length framed; chunked uploads are not supported).
     public var body: [UInt8]
 
-    /// The path part of the target.
-    public var path: Substring { target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0] }
+    /// The path part of the target (also for absolute-form targets sent to a proxy).
+    public var path: Substring {
+        var path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        if path.hasPrefix("http://") {
+            let rest = path.dropFirst("http://".count)
+            path = rest.firstIndex(of: "/").map { rest[$0...] } ?? "/"
+        }
+        return path
+    }
 
     /// The first header named `name`, case-insensitively.
     public func header(_ name: String) -> String? {

@@ -61,6 +61,25 @@ struct CurlClientTests {
         #expect(response.headers["Location"] == "/echo")
     }
 
+    @Test func redirectsAreFollowedWhenConfigured() async throws {
+        defer { server.stop() }
+        var configuration = CurlHTTPClient.Configuration()
+        configuration.followRedirects = true
+        let response = try await CurlHTTPClient(configuration: configuration)
+            .send(HTTPRequest(url: server.url("/status/302?header=Location:/echo")))
+        #expect(response.status == 200)
+        #expect(response.bodyText.hasPrefix("GET /echo\n"))
+    }
+
+    @Test func explicitProxyReceivesAbsoluteFormRequests() async throws {
+        defer { server.stop() }
+        var configuration = CurlHTTPClient.Configuration()
+        configuration.proxy = server.url("")
+        let response = try await CurlHTTPClient(configuration: configuration)
+            .send(HTTPRequest(url: "http://crm.invalid/echo?x=1"))
+        #expect(response.bodyText.hasPrefix("GET http://crm.invalid/echo?x=1\n"))
+    }
+
     @Test(arguments: ["/gzip", "/deflate"])
     func compressedBodiesAreDecoded(path: String) async throws {
         defer { server.stop() }
