@@ -44,7 +44,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .target(name: "ConcordHTTP", dependencies: ["CCurl"], swiftSettings: strict),
+        .target(name: "ConcordHTTP", dependencies: ["ConcordCore", "CCurl"], swiftSettings: strict),
         .target(name: "ConcordTestServer", swiftSettings: strict),
         .target(name: "ConcordBench", dependencies: ["ConcordHTTP", "ConcordTestServer"], swiftSettings: strict),
         .executableTarget(

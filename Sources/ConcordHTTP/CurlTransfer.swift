@@ -107,7 +107,11 @@ final class CurlTransfer: @unchecked Sendable {
         }
         text(CURLOPT_ACCEPT_ENCODING, "")
         if !request.headers.contains(name: "User-Agent") { text(CURLOPT_USERAGENT, configuration.userAgent) }
-        ok = ok && concord_curl_easy_setopt_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maxResponseBytes)) == CURLE_OK
+        if request.method != .head {
+            // Rejects an announced Content-Length over the limit before any body arrives.
+            ok = ok && concord_curl_easy_setopt_off(
+                handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maxResponseBytes)) == CURLE_OK
+        }
         pointer(CURLOPT_HTTPHEADER, UnsafeRawPointer(list))
         pointer(CURLOPT_ERRORBUFFER, UnsafeRawPointer(errors))
         ok = ok && concord_curl_easy_setopt_write(handle, curlWriteCallback) == CURLE_OK

@@ -29,8 +29,9 @@ public struct RateLimitSignals: Sendable, Equatable {
     /// No signals.
     public init() {}
 
-    /// The signals in `response`.
-    public init(response: HTTPResponse) {
+    /// The signals in `response`; `nowMillis` (Unix milliseconds) turns an HTTP-date
+    /// `Retry-After` into a delay, and without it only delta-seconds are understood.
+    public init(response: HTTPResponse, nowMillis: UInt64? = nil) {
         let headers = response.headers
         succeeded = (200..<400).contains(response.status)
         let body = response.status == 403 || response.status == 429 ? response.bodyText : ""
@@ -38,7 +39,7 @@ public struct RateLimitSignals: Sendable, Equatable {
         if throttled, body.contains("TotalRequests Limit") || body.contains("\"DAILY\"") {
             dailyExhausted = true
         }
-        retryAfter = headers["Retry-After"].flatMap(Self.parseRetryAfter)
+        retryAfter = headers["Retry-After"].flatMap { Self.parseRetryAfter($0, nowMillis: nowMillis) }
         if let usage = headers["Sforce-Limit-Info"].flatMap(Self.parseSalesforceUsage) {
             dailyRemaining = max(0, usage.max - usage.used)
         }
@@ -56,9 +57,12 @@ public struct RateLimitSignals: Sendable, Equatable {
         if dailyRemaining == 0 { dailyExhausted = true }
     }
 
-    /// `Retry-After` as delta-seconds (`"120"`, or a decimal like `"1.5"`); HTTP-dates are
-    /// not used by the CRMs and are ignored (the backoff schedule applies instead).
-    public static func parseRetryAfter(_ text: String) -> Duration? {
+    /// `Retry-After` as delta-seconds (`"120"`, or a decimal like `"1.5"`), or as an
+    /// HTTP-date when `nowMillis` is given (a date in the past means no wait).
+    public static func parseRetryAfter(_ text: String, nowMillis: UInt64? = nil) -> Duration? {
+        if let nowMillis, let date = HTTPDate.unixMillis(text) {
+            return .milliseconds(max(0, date - Int64(clamping: nowMillis)))
+        }
         guard let seconds = decimalSeconds(text), seconds >= 0, seconds < 1e9 else { return nil }
         return .milliseconds(Int64((seconds * 1000).rounded()))
     }

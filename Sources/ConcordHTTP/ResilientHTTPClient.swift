@@ -1,3 +1,5 @@
+import ConcordCore
+
 /// An ``HTTPClient`` decorator that adds per-destination rate limiting, retries with
 /// backoff and circuit breaking around any other client.
 ///
@@ -26,6 +28,7 @@ public final class ResilientHTTPClient<C: Clock>: HTTPClient where C.Duration ==
     private let clock: C
     private let origin: C.Instant
     private let limits: @Sendable (HTTPDestination) -> RateLimit
+    private let wallClock: WallClock?
     /// The retry policy applied to every request.
     public let retryPolicy: RetryPolicy
     /// The circuit-breaker policy applied to every destination.
@@ -37,11 +40,14 @@ public final class ResilientHTTPClient<C: Clock>: HTTPClient where C.Duration ==
     ///   - clock: the clock all waiting and cool-downs use (`ContinuousClock()` in production).
     ///   - limits: the rate limit for each destination (default: none, server signals only).
     ///   - random: the jitter source; pass a seeded generator for reproducible delays.
+    ///   - wallClock: reads Unix time to honour HTTP-date `Retry-After` values; without it
+    ///     only delta-seconds are honoured.
     public init(
         wrapping inner: any HTTPClient, clock: C, limits: @escaping @Sendable (HTTPDestination) -> RateLimit = { _ in .unlimited },
         retry: RetryPolicy = RetryPolicy(), breaker: CircuitBreakerPolicy = CircuitBreakerPolicy(),
-        random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator()
+        random: some RandomNumberGenerator & Sendable = SystemRandomNumberGenerator(), wallClock: WallClock? = nil
     ) {
+        self.wallClock = wallClock
         self.inner = inner
         self.clock = clock
         self.origin = clock.now
@@ -141,7 +147,7 @@ public final class ResilientHTTPClient<C: Clock>: HTTPClient where C.Duration ==
                 breaker.record(transient || error.code == .tls ? .failure : (neutral ? .neutral : .success), now: now)
                 return transient ? .retry(after: nil, otherwise: result) : .finished(result)
             case .success(let response):
-                let signals = RateLimitSignals(response: response)
+                let signals = RateLimitSignals(response: response, nowMillis: wallClock?.nowMillis())
                 var bucket = state.buckets[destination] ?? TokenBucket(limit: limits(destination), now: now)
                 bucket.observe(signals, now: now)
                 state.buckets[destination] = bucket

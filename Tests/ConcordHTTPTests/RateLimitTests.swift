@@ -113,5 +113,13 @@ struct RateLimitTests {
         #expect(RateLimitSignals.parseRetryAfter(" 1.5 ") == .milliseconds(1500))
         #expect(RateLimitSignals.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT") == nil)
         #expect(RateLimitSignals.parseRetryAfter("-3") == nil)
+        // 1445412480 = Wed, 21 Oct 2015 07:28:00 GMT.
+        let now: UInt64 = 1_445_412_480_000 - 90_000
+        #expect(RateLimitSignals.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", nowMillis: now) == .seconds(90))
+        #expect(RateLimitSignals.parseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", nowMillis: now + 200_000) == .zero)
+        #expect(HTTPDate.unixMillis("Thu, 01 Jan 1970 00:00:00 GMT") == 0)
+        #expect(HTTPDate.unixMillis("Thu, 29 Feb 2024 00:00:00 GMT") == 1_709_164_800_000)
+        #expect(HTTPDate.unixMillis("Fri, 01 Mar 2024 00:00:00 GMT") == 1_709_251_200_000)
+        #expect(HTTPDate.unixMillis("21 Oct 2015") == nil)
     }
 }

@@ -44,6 +44,14 @@ struct ResilientClientTests {
         #expect(client.bucket(for: destination)?.rateFactor == 0.55, "halved by the 429, then +0.05 for the success")
     }
 
+    @Test func retryAfterAsHTTPDateUsesTheWallClock() async throws {
+        let inner = ScriptedHTTPClient([status(503, ["Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"]), status(200)])
+        let client = ResilientHTTPClient(
+            wrapping: inner, clock: clock, random: SplitMix64(seed: 1), wallClock: .constant(1_445_412_480_000 - 12_000))
+        #expect(try await client.send(HTTPRequest(url: url)).status == 200)
+        #expect(clock.sleeps == [.seconds(12)])
+    }
+
     @Test func persistentThrottlingBecomesRateLimitedNotSuccess() async {
         let inner = ScriptedHTTPClient([status(429)])
         let error = await captureError { try await resilient(inner, retry: RetryPolicy(maxAttempts: 3)).send(HTTPRequest(url: url)) }
