@@ -3,7 +3,7 @@
 /// Descriptions redact credential-bearing fields (see ``isSensitive(_:)``), so a request
 /// or response can be logged or printed safely.
 public struct HTTPHeaders: Sendable, Equatable, Sequence, CustomStringConvertible,
-    ExpressibleByDictionaryLiteral
+    CustomReflectable, ExpressibleByDictionaryLiteral
 {
     /// The fields in the order they were added.
     public private(set) var fields: [(name: String, value: String)]
@@ -71,6 +71,11 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, CustomStringConvertibl
     /// The fields with sensitive values replaced by `<redacted>`.
     public var redacted: [(name: String, value: String)] {
         fields.map { (name: $0.name, value: Self.isSensitive($0.name) ? "<redacted>" : $0.value) }
+    }
+
+    /// A mirror of the redacted fields, so `dump` cannot reveal credentials.
+    public var customMirror: Mirror {
+        Mirror(self, children: redacted.map { (label: $0.name, value: $0.value as Any) }, displayStyle: .dictionary)
     }
 
     /// `Name: value` lines, with sensitive values redacted.

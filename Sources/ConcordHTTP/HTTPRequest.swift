@@ -9,7 +9,7 @@
 ///
 /// Printing a request never shows credentials: sensitive headers and query parameters are
 /// redacted and any `user:password@` is dropped.
-public struct HTTPRequest: Sendable, CustomStringConvertible {
+public struct HTTPRequest: Sendable, CustomStringConvertible, CustomReflectable {
     /// The request method.
     public var method: HTTPMethod
     /// The absolute `http://` or `https://` URL, possibly with a query already.
@@ -61,6 +61,10 @@ public struct HTTPRequest: Sendable, CustomStringConvertible {
         if let body { text += " (\(body.count) bytes)" }
         return text
     }
+
+    /// A mirror showing only the redacted ``description``, so `dump` and debuggers
+    /// cannot reveal credentials either.
+    public var customMirror: Mirror { Mirror(self, children: ["redacted": description]) }
 }
 
 /// A complete HTTP response: status, header fields and the (decoded) body.

@@ -11,7 +11,8 @@ public struct RetryPolicy: Sendable, Equatable {
     public var baseDelay: Duration
     /// The cap on any single backoff delay.
     public var maxDelay: Duration
-    /// The cap on the sum of all delays for one request.
+    /// The cap on the sum of the backoff and `Retry-After` delays for one request (waiting
+    /// for a rate-limiter token is pacing, not retrying, and is not counted).
     public var maxTotalDelay: Duration
 
     /// A policy; the defaults try 5 times, starting at 0.5 s, capped at 30 s per delay and

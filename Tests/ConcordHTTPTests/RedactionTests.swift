@@ -33,6 +33,13 @@ struct RedactionTests {
         for secret in ["hunter2", "bob", "r-secret", "t-secret"] { #expect(!text.contains(secret)) }
         #expect(text.hasPrefix("POST https://example.com/token?refresh_token=<redacted>"))
         #expect(text.contains("(3 bytes)"))
+        var dumped = ""
+        dump(request, to: &dumped)
+        for secret in ["hunter2", "r-secret", "t-secret"] { #expect(!dumped.contains(secret)) }
+        var dumpedHeaders = ""
+        dump(request.headers, to: &dumpedHeaders)
+        #expect(!dumpedHeaders.contains("t-secret"))
+        #expect(dumpedHeaders.contains("application/json"))
     }
 
     @Test func transportErrorsCarryMethodAndRedactedURL() async {
