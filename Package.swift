@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "ConcordCore", targets: ["ConcordCore"]),
         .library(name: "ConcordStore", targets: ["ConcordStore"]),
         .library(name: "ConcordMapping", targets: ["ConcordMapping"]),
+        .library(name: "ConcordHTTP", targets: ["ConcordHTTP"]),
         .library(name: "ConcordConnectors", targets: ["ConcordConnectors"]),
         .library(name: "ConcordEngine", targets: ["ConcordEngine"]),
         .library(name: "ConcordBench", targets: ["ConcordBench"]),
@@ -53,9 +54,11 @@ let package = Package(
             dependencies: ["ConcordCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        .target(name: "ConcordHTTP", dependencies: ["ConcordCore", "CCurl"], swiftSettings: strict),
+        .target(name: "ConcordTestServer", swiftSettings: strict),
         .target(
             name: "ConcordConnectors",
-            dependencies: ["ConcordCore", "ConcordMapping"],
+            dependencies: ["ConcordCore", "ConcordMapping", "ConcordHTTP"],
             swiftSettings: strict
         ),
         .target(
@@ -65,13 +68,13 @@ let package = Package(
         ),
         .target(
             name: "ConcordBench",
-            dependencies: ["ConcordCore", "ConcordStore", "CSQLite"],
+            dependencies: ["ConcordCore", "ConcordStore", "CSQLite", "ConcordHTTP", "ConcordTestServer"],
             swiftSettings: strict
         ),
         .executableTarget(
             name: "concord",
             dependencies: [
-                "ConcordCore", "ConcordStore", "ConcordMapping", "ConcordEngine", "ConcordBench",
+                "ConcordCore", "ConcordStore", "ConcordMapping", "ConcordEngine", "ConcordHTTP", "ConcordBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -87,6 +90,11 @@ let package = Package(
         .testTarget(
             name: "ConcordStoreTests",
             dependencies: ["ConcordCore", "ConcordStore", "CSQLite"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConcordHTTPTests",
+            dependencies: ["ConcordCore", "ConcordHTTP", "ConcordTestServer"],
             swiftSettings: strict
         ),
         .testTarget(
