@@ -67,6 +67,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "ConcordTesting",
+            dependencies: ["ConcordConnectors", "ConcordMapping"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "ConcordBench",
             dependencies: ["ConcordCore", "ConcordStore", "CSQLite", "ConcordHTTP", "ConcordTestServer"],
             swiftSettings: strict
@@ -95,6 +100,11 @@ let package = Package(
         .testTarget(
             name: "ConcordHTTPTests",
             dependencies: ["ConcordCore", "ConcordHTTP", "ConcordTestServer"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConcordEngineTests",
+            dependencies: ["ConcordEngine", "ConcordTesting", "ConcordConnectors", "ConcordMapping", "ConcordStore", "ConcordCore"],
             swiftSettings: strict
         ),
         .testTarget(

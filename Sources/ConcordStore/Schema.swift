@@ -73,6 +73,27 @@ enum Schema {
             body BLOB NOT NULL,
             processed_at INTEGER
         );
+        CREATE TABLE match_keys(
+            object_type TEXT NOT NULL,
+            field TEXT NOT NULL,
+            value BLOB NOT NULL,
+            gid BLOB NOT NULL,
+            PRIMARY KEY(object_type, field, value, gid)
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX match_keys_gid ON match_keys(gid, field);
+        CREATE TABLE conflicts(
+            id INTEGER PRIMARY KEY,
+            gid BLOB NOT NULL,
+            field TEXT NOT NULL,
+            winner BLOB NOT NULL,
+            winner_hlc INTEGER NOT NULL,
+            winner_site INTEGER NOT NULL,
+            loser BLOB NOT NULL,
+            loser_hlc INTEGER NOT NULL,
+            loser_site INTEGER NOT NULL,
+            at INTEGER NOT NULL
+        );
+        CREATE INDEX conflicts_gid ON conflicts(gid, field, id);
         CREATE TABLE quarantine(
             id INTEGER PRIMARY KEY,
             key TEXT NOT NULL UNIQUE,

@@ -28,6 +28,8 @@ public struct ValidationFailure: Hashable, Sendable, Codable, CustomStringConver
         case clockSkew = "clock-skew"
         /// The record arrived as a different object type than the stored one.
         case objectType = "object-type"
+        /// More than one known record matches by natural key: never guessed.
+        case ambiguousMatch = "ambiguous-match"
     }
 
     /// The canonical object.

@@ -1,0 +1,44 @@
+import ConcordCore
+import ConcordConnectors
+
+/// What one sync pass did, per replica and overall.
+public struct PassReport: Sendable, Codable {
+    /// Per replica.
+    public struct Replica: Sendable, Codable {
+        /// Records read from the CRM.
+        public var pulled = 0
+        /// Records whose pulled fields carried new edits.
+        public var changed = 0
+        /// Records quarantined on the way in.
+        public var quarantined = 0
+        /// Records first seen here and matched to a record already known (by external id or natural key).
+        public var matched = 0
+        /// Records created, updated and deleted in this CRM.
+        public var created = 0, updated = 0, deleted = 0
+        /// Push items refused by the CRM for good (parked as failed).
+        public var failed = 0
+        /// Whether work for this CRM was parked (throttled, quota, offline).
+        public var parked = false
+        /// The last error, if any.
+        public var lastError: String?
+        /// API calls made during the pass, by kind.
+        public var apiCalls = APICallCounts()
+        /// What would be written, in a dry run: `create contact ...`.
+        public var planned: [String] = []
+        /// Creates a blank report.
+        public init() {}
+    }
+
+    /// Per replica, by name.
+    public var replicas: [String: Replica] = [:]
+    /// Field-level conflicts resolved during the pass.
+    public var conflicts = 0
+    /// Field registers written by merges.
+    public var registersMerged = 0
+    /// Whether the pass wrote anything to the store or any CRM.
+    public var wroteAnything: Bool {
+        registersMerged > 0 || replicas.values.contains { $0.created + $0.updated + $0.deleted > 0 }
+    }
+    /// Creates a blank report.
+    public init() {}
+}

@@ -1,0 +1,135 @@
+import ConcordConnectors
+import ConcordCore
+import ConcordMapping
+import ConcordStore
+import Foundation
+
+extension SyncEngine {
+    /// Takes one pulled record into the store: identity, mapping and validation, diff
+    /// against the shadow, stamping, merge, shadow update and planning. Runs inside the
+    /// page's transaction.
+    func ingest(_ record: CRMRecord, replica: String, object: String, mapping: ObjectMapping,
+                report: inout PassReport, replicaReport r: inout PassReport.Replica) throws(StoreError) {
+        let now = wallClock.nowMillis()
+        if !record.mergedIDs.isEmpty {
+            try absorbMerged(record.mergedIDs, into: record.id, replica: replica, object: object)
+        }
+        if record.isDeleted {
+            try ingestDelete(record, replica: replica, object: object)
+            return
+        }
+        let resolver = StoreResolver(store: store)
+        let pipeline = MappingPipeline(config: config, resolver: resolver)
+        var gid = try store.linkedRecord(replica: replica, objectType: object, externalID: record.id)
+        let isNew = gid == nil
+        let values: [String: Value]
+        switch pipeline.inbound(crm: replica, object: object, recordKey: record.id, raw: record.fields, isCreate: isNew) {
+        case .rejected(let failures):
+            try quarantine(record, replica: replica, object: object, isCreate: isNew, failures: failures)
+            r.quarantined += 1
+            return
+        case .accepted(let v):
+            values = v
+            _ = try? store.removeQuarantine(key: quarantineKey(replica, object, record.id))
+        }
+        if gid == nil {
+            switch try match(record, values: values, replica: replica, object: object, mapping: mapping) {
+            case .found(let id):
+                gid = id
+                r.matched += 1
+            case .ambiguous(let candidates):
+                let failure = ValidationFailure(
+                    object: object, recordKey: record.id, crm: replica, fields: matchKeys(object), values: [:],
+                    rule: .ambiguousMatch,
+                    reason: "\(candidates.count) known records match by \(matchKeys(object).joined(separator: ", ")): "
+                        + candidates.map(\.description).joined(separator: ", ") + "; link one by hand or fix the duplicate")
+                try quarantine(record, replica: replica, object: object, isCreate: true, failures: [failure])
+                r.quarantined += 1
+                return
+            case .none:
+                gid = RecordID.random()
+            }
+            try store.setLink(replica: replica, objectType: object, externalID: record.id, record: gid!)
+        }
+        let id = gid!
+        let shadow = try store.shadow(replica: replica, record: id)
+        let current = try store.record(id)?.state
+        let site = ReplicaSites.site(replica)
+        var registers: [String: FieldRegister] = [:]
+        for (field, value) in values where shadow[field] != value {
+            guard let def = config.object(object)?.field(field) else { continue }
+            let crmField = mapping.field(field)?.crmField ?? field
+            let physical = min(record.fieldModifiedAt[crmField] ?? record.modifiedAt ?? now, now + maxOffsetMillis)
+            var hlc = HLCTimestamp(millis: physical)
+            let effective = current.flatMap { RuleFilter.effective(field: field, rule: def.rule, in: $0) }
+            // An edit made where the current value was already present follows it causally.
+            if let eff = effective, shadow[field] == eff.value, eff.stamp.hlc >= hlc { hlc = eff.stamp.hlc.successor }
+            let incoming = FieldRegister(value: value, stamp: Stamp(hlc: hlc, site: site))
+            if let eff = effective, eff.value != value {
+                if eff.stamp > incoming.stamp {
+                    try store.logConflict(record: id, field: field, winner: eff, loser: incoming)
+                    report.conflicts += 1
+                } else if shadow[field] != eff.value {
+                    try store.logConflict(record: id, field: field, winner: incoming, loser: eff)
+                    report.conflicts += 1
+                }
+            }
+            for (key, reg) in RuleFilter.admit(field: field, rule: def.rule, writer: replica, register: incoming) {
+                registers[key] = reg
+            }
+        }
+        if !registers.isEmpty || isNew {
+            let result = try store.merge([RecordChange(id: id, objectType: object,
+                                                       state: RecordState(fields: registers, causalLength: isNew ? 1 : 0))],
+                                         origin: replica)
+            report.registersMerged += result.registersChanged
+            if !registers.isEmpty { r.changed += 1 }
+        }
+        var seen = values
+        if shadow[Self.deletedMarker] != nil { seen[Self.deletedMarker] = .bool(false) }
+        try store.updateShadow(replica: replica, record: id, fields: seen)
+        try plan(id, objectType: object)
+    }
+
+    /// A record deleted in a CRM: propagate or ignore, per the object's policy.
+    func ingestDelete(_ record: CRMRecord, replica: String, object: String) throws(StoreError) {
+        guard let id = try store.linkedRecord(replica: replica, objectType: object, externalID: record.id) else { return }
+        try store.updateShadow(replica: replica, record: id, fields: [Self.deletedMarker: .bool(true)])
+        guard config.sync.objects[object]?.deletePolicy != .ignore, let rec = try store.record(id), rec.state.isAlive else { return }
+        _ = try store.merge([RecordChange(id: id, objectType: object, state: RecordState(causalLength: rec.state.causalLength + 1))],
+                            origin: replica)
+        try plan(id, objectType: object)
+    }
+
+    /// A CRM merged records into `survivor`: the merged-away records are deleted everywhere.
+    /// The CRM's merge result (the survivor's fields, blanks filled from the others) arrives
+    /// as the survivor's own change, so it wins as an edit made at the time of the merge.
+    func absorbMerged(_ ids: [String], into survivor: String, replica: String, object: String) throws(StoreError) {
+        guard let target = try store.linkedRecord(replica: replica, objectType: object, externalID: survivor) else { return }
+        for loser in ids {
+            guard let gone = try store.linkedRecord(replica: replica, objectType: object, externalID: loser), gone != target,
+                  let rec = try store.record(gone) else { continue }
+            try store.removeLink(replica: replica, record: gone)
+            if rec.state.isAlive {
+                _ = try store.merge([RecordChange(id: gone, objectType: object, state: RecordState(causalLength: rec.state.causalLength + 1))],
+                                    origin: replica)
+            }
+            try plan(gone, objectType: object)
+        }
+    }
+
+    func quarantineKey(_ replica: String, _ object: String, _ id: String) -> String { "\(replica):\(object):\(id)" }
+
+    func quarantine(_ record: CRMRecord, replica: String, object: String, isCreate: Bool,
+                    failures: [ValidationFailure]) throws(StoreError) {
+        let key = quarantineKey(replica, object, record.id)
+        let previous = try store.quarantineEntry(key: key)
+        let entry = QuarantineEntry(id: key, object: object, crm: replica, recordKey: record.id, raw: record.fields,
+                                    isCreate: isCreate, failures: failures,
+                                    firstSeenMillis: Int64(previous?.createdAt ?? wallClock.nowMillis()))
+        let json = (try? JSONEncoder.sorted.encode(entry)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        try store.addQuarantine(key: key, objectType: object, replica: replica, recordKey: record.id, input: json,
+                                rule: failures.map(\.rule.rawValue).joined(separator: ","),
+                                reason: failures.map(\.reason).joined(separator: "; "))
+    }
+}

@@ -1,0 +1,65 @@
+import ConcordConnectors
+import ConcordCore
+import ConcordMapping
+import ConcordStore
+
+extension SyncEngine {
+    /// The values a replica should hold for a record: the effective value of every
+    /// writable mapped field (rules applied; never-set and don't-sync fields left out).
+    func desiredValues(_ state: RecordState, object: String, mapping: ObjectMapping) -> [String: Value] {
+        guard let canonical = config.object(object) else { return [:] }
+        var out: [String: Value] = [:]
+        for fm in mapping.fields where !fm.readOnly {
+            guard let def = canonical.field(fm.canonical),
+                  let reg = RuleFilter.effective(field: fm.canonical, rule: def.rule, in: state) else { continue }
+            out[fm.canonical] = reg.value
+        }
+        return out
+    }
+
+    /// Plans what every replica needs for one record after a merge, into the outbox, and
+    /// refreshes the record's natural keys. Runs inside the caller's transaction.
+    func plan(_ id: RecordID, objectType object: String) throws(StoreError) {
+        guard let rec = try store.record(id) else { return }
+        if let canonical = config.object(object) {
+            for key in matchKeys(object) {
+                let value = rec.state.isAlive ? canonical.field(key).flatMap { RuleFilter.effective(field: key, rule: $0.rule, in: rec.state)?.value } : nil
+                try store.setMatchKey(objectType: object, field: key, value: value, record: id)
+            }
+        }
+        let ignoreDeletes = config.sync.objects[object]?.deletePolicy == .ignore
+        for replica in replicas {
+            guard let mapping = config.mapping(crm: replica, object: object) else { continue }
+            let link = try store.externalID(replica: replica, record: id)
+            let shadow = try store.shadow(replica: replica, record: id)
+            let goneThere = shadow[Self.deletedMarker] == .bool(true)
+            if !rec.state.isAlive {
+                if link != nil && !goneThere && !ignoreDeletes {
+                    try store.enqueue(replica: replica, objectType: object, record: id, operation: .delete, payload: "")
+                }
+                continue
+            }
+            let desired = desiredValues(rec.state, object: object, mapping: mapping)
+            if link == nil || goneThere {
+                if goneThere && ignoreDeletes { continue }
+                if !desired.isEmpty {
+                    try store.enqueue(replica: replica, objectType: object, record: id, operation: .create,
+                                      payload: desired.keys.sorted().joined(separator: ","))
+                }
+            } else {
+                let diff = desired.filter { shadow[$0.key] != $0.value }
+                if !diff.isEmpty {
+                    try store.enqueue(replica: replica, objectType: object, record: id, operation: .update,
+                                      payload: diff.keys.sorted().joined(separator: ","))
+                }
+            }
+        }
+    }
+
+    /// The outbox of a replica as readable lines, for dry runs.
+    func plannedWrites(replica: String) throws(StoreError) -> [String] {
+        try store.outbox(replica: replica).map { item in
+            "\(item.operation.rawValue) \(item.objectType) \(item.record)" + (item.payload.isEmpty ? "" : " (\(item.payload))")
+        }
+    }
+}

@@ -1,0 +1,204 @@
+import ConcordConnectors
+import ConcordCore
+import ConcordMapping
+import ConcordStore
+
+/// One outbox item turned into a CRM write.
+struct PreparedPush {
+    var item: OutboxItem
+    var push: PushItem
+    var values: [String: Value]
+    var isCreate: Bool
+    var isDelete: Bool
+}
+
+extension SyncEngine {
+    /// Pushes a replica's outbox in batches, referenced objects first. Stops (parks the rest)
+    /// when the CRM throttles, runs out of quota or fails; refused items are parked as failed.
+    func push(replica: String, into r: inout PassReport.Replica) async {
+        guard let connector = connectors[replica] else { return }
+        for object in order {
+            guard let mapping = config.mapping(crm: replica, object: object) else { continue }
+            let items: [OutboxItem]
+            do {
+                items = try (store.outbox(replica: replica, state: .sending) + store.outbox(replica: replica, state: .pending))
+                    .filter { $0.objectType == object }
+            } catch {
+                r.lastError = "reading the outbox failed: \(error)"
+                return
+            }
+            var start = 0
+            while start < items.count {
+                let chunk = Array(items[start..<min(items.count, start + connector.pushBatchSize)])
+                start += connector.pushBatchSize
+                let prepared: [PreparedPush]
+                do {
+                    prepared = try await prepare(chunk, replica: replica, object: object, mapping: mapping, connector: connector, report: &r)
+                } catch {
+                    r.lastError = "preparing pushes to \(replica) failed: \(error)"
+                    r.parked = true
+                    return
+                }
+                if prepared.isEmpty { continue }
+                let results: [PushResult]
+                do {
+                    try store.markSending(prepared.filter(\.isCreate).map(\.item.id))
+                    results = try await connector.push(object: mapping.crmObject, items: prepared.map(\.push))
+                } catch let error as ConnectorError {
+                    for p in prepared { try? store.failOutbox(p.item.id, error: error.description, permanent: false) }
+                    r.lastError = error.description
+                    r.parked = true
+                    return
+                } catch {
+                    r.lastError = "\(error)"
+                    r.parked = true
+                    return
+                }
+                var stop = false
+                do {
+                    try store.transaction { _ throws(StoreError) in
+                        stop = try apply(results, prepared, replica: replica, object: object, report: &r)
+                    }
+                } catch {
+                    r.lastError = "recording results from \(replica) failed: \(error)"
+                    return
+                }
+                if stop {
+                    r.parked = true
+                    return
+                }
+            }
+        }
+    }
+
+    /// Turns outbox items into CRM writes from the record's *current* state (so several
+    /// plans for one record coalesce into one write). Items with nothing left to write are
+    /// completed here; a create left `sending` by a crash is reconciled first.
+    func prepare(_ chunk: [OutboxItem], replica: String, object: String, mapping: ObjectMapping,
+                 connector: any CRMConnector, report r: inout PassReport.Replica) async throws -> [PreparedPush] {
+        let mapper = RecordMapper(config: config, resolver: StoreResolver(store: store))
+        var out: [PreparedPush] = []
+        for item in chunk {
+            guard let rec = try store.record(item.record) else {
+                try store.completeOutbox([item.id])
+                continue
+            }
+            if item.state == .sending, mapping.externalIDField == nil,
+               try await reconcileCreate(item, rec: rec, replica: replica, object: object, mapping: mapping, connector: connector) {
+                continue
+            }
+            let link = try store.externalID(replica: replica, record: item.record)
+            let shadow = try store.shadow(replica: replica, record: item.record)
+            let goneThere = shadow[Self.deletedMarker] == .bool(true)
+            if !rec.state.isAlive {
+                guard let link, !goneThere else { try store.completeOutbox([item.id]); continue }
+                out.append(PreparedPush(item: item, push: PushItem(key: item.id, operation: .delete(id: link)),
+                                        values: [:], isCreate: false, isDelete: true))
+                continue
+            }
+            let desired = desiredValues(rec.state, object: object, mapping: mapping)
+            let isCreate = link == nil || goneThere
+            let values = isCreate ? desired : desired.filter { shadow[$0.key] != $0.value }
+            if values.isEmpty { try store.completeOutbox([item.id]); continue }
+            let wire: (fields: [String: WireValue], failures: [FieldConversionFailure])
+            do {
+                wire = try mapper.outbound(crm: replica, object: object, values: values, isCreate: isCreate)
+            } catch {
+                try store.failOutbox(item.id, error: error.description, permanent: true)
+                r.failed += 1
+                continue
+            }
+            if !wire.failures.isEmpty {
+                // Usually a reference to a record this CRM does not have yet: keep it for a later pass.
+                let why = wire.failures.map { "\($0.field): \($0.error.message)" }.joined(separator: "; ")
+                try store.failOutbox(item.id, error: why, permanent: false)
+                r.lastError = "\(object) \(item.record): \(why)"
+                continue
+            }
+            let op: PushItem.Operation
+            if isCreate {
+                op = .create(fields: wire.fields, upsertKey: mapping.externalIDField.map {
+                    PushItem.UpsertKey(field: $0, value: item.record.description)
+                })
+            } else {
+                op = .update(id: link!, fields: wire.fields, ifMatch: nil)
+            }
+            out.append(PreparedPush(item: item, push: PushItem(key: item.id, operation: op), values: values,
+                                    isCreate: isCreate, isDelete: false))
+        }
+        return out
+    }
+
+    /// A create that was handed to a CRM without an upsert key when Concord stopped: look the
+    /// record up by its natural keys; if it landed, link it instead of creating it again.
+    func reconcileCreate(_ item: OutboxItem, rec: StoredRecord, replica: String, object: String, mapping: ObjectMapping,
+                         connector: any CRMConnector) async throws -> Bool {
+        for key in matchKeys(object) {
+            guard let fm = mapping.field(key), let def = config.object(object)?.field(key),
+                  let value = RuleFilter.effective(field: key, rule: def.rule, in: rec.state)?.value, !value.isBlank,
+                  let wire = try? RecordMapper(config: config).outbound(crm: replica, object: object, values: [key: value]).fields[fm.crmField],
+                  let text = wire.text else { continue }
+            let found = try await connector.find(object: mapping.crmObject, field: fm.crmField, values: [text], fields: [fm.crmField])
+            if found.count == 1 {
+                try store.transaction { s throws(StoreError) in
+                    try s.setLink(replica: replica, objectType: object, externalID: found[0].id, record: item.record)
+                    try s.completeOutbox([item.id])
+                    try plan(item.record, objectType: object)
+                }
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Records what the CRM accepted: links for creates, shadows for every write, the outbox
+    /// item done; failures parked or kept. Returns whether pushing to this CRM should stop.
+    func apply(_ results: [PushResult], _ prepared: [PreparedPush], replica: String, object: String,
+               report r: inout PassReport.Replica) throws(StoreError) -> Bool {
+        let byKey = Dictionary(prepared.map { ($0.item.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var stop = false
+        var answered = Set<Int64>()
+        for result in results {
+            guard let p = byKey[result.key] else { continue }
+            answered.insert(result.key)
+            switch result.outcome {
+            case .success(let externalID):
+                if p.isDelete {
+                    try store.updateShadow(replica: replica, record: p.item.record, fields: [Self.deletedMarker: .bool(true)])
+                    r.deleted += 1
+                } else {
+                    if p.isCreate {
+                        try store.setLink(replica: replica, objectType: object, externalID: externalID, record: p.item.record)
+                        r.created += 1
+                    } else {
+                        r.updated += 1
+                    }
+                    var seen = p.values
+                    seen[Self.deletedMarker] = .bool(false)
+                    try store.updateShadow(replica: replica, record: p.item.record, fields: seen)
+                }
+                try store.completeOutbox([p.item.id])
+            case .failure(let error):
+                r.lastError = error.description
+                switch error.code {
+                case .notFound:
+                    try store.updateShadow(replica: replica, record: p.item.record, fields: [Self.deletedMarker: .bool(true)])
+                    try store.completeOutbox([p.item.id])
+                case .validation, .permanent, .authentication:
+                    try store.failOutbox(p.item.id, error: error.description, permanent: true)
+                    r.failed += 1
+                case .conflict:
+                    try store.failOutbox(p.item.id, error: error.description, permanent: false)
+                case .rateLimited, .quotaExhausted, .transient:
+                    try store.failOutbox(p.item.id, error: error.description, permanent: false)
+                    stop = true
+                }
+            }
+        }
+        for p in prepared where !answered.contains(p.item.id) {
+            try store.failOutbox(p.item.id, error: "\(replica) returned no result for this item", permanent: false)
+            r.lastError = "\(replica) returned no result for \(prepared.count - answered.count) item(s)"
+        }
+        return stop
+    }
+}

@@ -1,0 +1,106 @@
+import ConcordConnectors
+import ConcordCore
+import ConcordMapping
+import ConcordStore
+
+/// The sync engine: keeps every configured CRM in sync with the others, field by field.
+///
+/// One pass pulls each replica since its cursor, maps and validates each record, diffs it
+/// against that replica's shadow, stamps the new edits (the CRM's modification time as the
+/// physical input, clamped by the skew guard), merges them, plans outbound changes for every
+/// replica into the outbox, and commits merge, shadows, links, outbox and cursor in one
+/// transaction per page. Then it pushes each replica's outbox in batches, referenced records
+/// first, and records what each CRM accepted in its shadow, so the echo of Concord's own
+/// writes is no change on the next pull. A CRM that fails parks its work; the others go on.
+///
+/// The engine owns its store: every store access runs on the engine's executor.
+public actor SyncEngine {
+    /// A shadow field marking a record deleted in that replica (so it is not re-created).
+    public static let deletedMarker = "_deleted"
+
+    let store: ConcordStore
+    let config: ConcordConfig
+    let connectors: [String: any CRMConnector]
+    let wallClock: WallClock
+    let maxOffsetMillis: UInt64
+    let order: [String]
+    var lastErrors: [String: String] = [:]
+    var running = false
+
+    /// Creates an engine over a store file and connectors (one per configured CRM name).
+    public init(storePath: String, config: ConcordConfig, connectors: [any CRMConnector], wallClock: WallClock) throws(StoreError) {
+        let offset = UInt64(max(1, config.sync.maxClockOffsetSeconds)) * 1000
+        self.store = try ConcordStore.open(path: storePath, wallClock: wallClock, maxOffsetMillis: offset)
+        self.config = config
+        self.connectors = Dictionary(connectors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        self.wallClock = wallClock
+        self.maxOffsetMillis = offset
+        self.order = ObjectOrder.sorted(config)
+    }
+
+    /// The replicas that take part: configured CRMs that have a connector.
+    var replicas: [String] { config.activeCRMs.filter { connectors[$0] != nil } }
+
+    /// Runs one pass. With `dryRun`, everything is computed and reported but nothing is
+    /// written to any CRM or kept in the store.
+    public func runPass(dryRun: Bool = false) async -> PassReport {
+        guard !running else {
+            var r = PassReport()
+            r.replicas["engine"] = { var x = PassReport.Replica(); x.lastError = "a pass is already running"; return x }()
+            return r
+        }
+        running = true
+        defer { running = false }
+        var report = PassReport()
+        var callsBefore: [String: APICallCounts] = [:]
+        for name in replicas { callsBefore[name] = await connectors[name]!.apiCalls() }
+        if dryRun { try? store.beginDryRun() }
+        for name in replicas {
+            var r = report.replicas[name] ?? PassReport.Replica()
+            await pull(replica: name, into: &r, report: &report)
+            report.replicas[name] = r
+        }
+        for name in replicas {
+            var r = report.replicas[name] ?? PassReport.Replica()
+            if dryRun {
+                r.planned = (try? plannedWrites(replica: name)) ?? []
+            } else {
+                await push(replica: name, into: &r)
+            }
+            report.replicas[name] = r
+        }
+        if dryRun { try? store.rollbackDryRun() }
+        for name in replicas {
+            let after = await connectors[name]!.apiCalls()
+            var diff = APICallCounts()
+            for (k, v) in after.byKind { diff.byKind[k] = v - (callsBefore[name]?.byKind[k] ?? 0) }
+            report.replicas[name]?.apiCalls = diff
+            if let e = report.replicas[name]?.lastError { lastErrors[name] = e }
+        }
+        return report
+    }
+
+    /// Runs passes until one writes nothing (or `maxPasses`), returning every report.
+    public func syncToConvergence(maxPasses: Int = 6) async -> [PassReport] {
+        var reports: [PassReport] = []
+        for _ in 0..<maxPasses {
+            let r = await runPass()
+            reports.append(r)
+            if !r.wroteAnything && (try? store.outboxDepth().isEmpty) ?? true { break }
+        }
+        return reports
+    }
+
+    /// The last error per replica, across passes.
+    public func errors() -> [String: String] { lastErrors }
+
+    /// Runs `body` with the store (for status, inspect, restore and tests).
+    public func withStore<T: Sendable>(_ body: (ConcordStore) throws -> T) rethrows -> T { try body(store) }
+
+    /// Brings a deleted record back everywhere on the next push.
+    public func restore(_ id: RecordID) throws -> Bool {
+        guard try store.restore(id), let rec = try store.record(id) else { return false }
+        try plan(id, objectType: rec.objectType)
+        return true
+    }
+}

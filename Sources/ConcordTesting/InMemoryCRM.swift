@@ -1,0 +1,200 @@
+import ConcordConnectors
+import ConcordMapping
+
+/// An in-memory CRM that implements ``CRMConnector``: the engine's loopback twin for tests,
+/// like NIOEmbedded for channels. It keeps records per object with a modification sequence,
+/// pulls by that sequence, pushes with upsert by key, counts calls, and has fault knobs.
+///
+/// It is deliberately not any real CRM's wire format (the emulators are that); it tests the
+/// engine's logic: identity, diffing, stamping, planning, parking and recovery.
+public actor InMemoryCRM: CRMConnector {
+    struct Row {
+        var fields: [String: WireValue]
+        var modifiedAt: UInt64
+        var seq: UInt64
+        var deleted = false
+        var mergedIDs: [String] = []
+    }
+
+    public nonisolated let name: String
+    public nonisolated let kind: CRMKind
+    public nonisolated let pushBatchSize: Int
+    public nonisolated let pullPageSize: Int
+
+    var objects: [String: [String: Row]] = [:]
+    var seq: UInt64 = 0
+    var nextID = 1
+    var calls: [String: Int] = [:]
+    /// The CRM's clock (Unix ms); each write moves it forward by at least 1 ms.
+    public var now: UInt64
+
+    /// When true, every call fails as a transient error (connection refused).
+    public var offline = false
+    /// The next this many push calls fail as rate limited.
+    public var throttledPushes = 0
+    /// Items whose fields contain this value are refused as a validation error.
+    public var rejectValue: WireValue?
+    /// When set, the next push applies its creates and then fails before answering (the
+    /// acknowledgement is lost, as when Concord is killed mid-push).
+    public var loseNextAcknowledgement = false
+    /// Every write a push made: `(operation, object, id)`.
+    public private(set) var writes: [(String, String, String)] = []
+
+    /// A CRM named `name`, with its clock starting at `now`.
+    public init(name: String, kind: CRMKind, now: UInt64, pushBatchSize: Int = 100, pullPageSize: Int = 100) {
+        self.name = name
+        self.kind = kind
+        self.now = now
+        self.pushBatchSize = pushBatchSize
+        self.pullPageSize = pullPageSize
+    }
+
+    // MARK: fault knobs and the "human user"
+
+    /// Sets the fault knobs.
+    public func setFaults(offline: Bool? = nil, throttledPushes: Int? = nil, rejectValue: WireValue?? = nil,
+                          loseNextAcknowledgement: Bool? = nil) {
+        if let offline { self.offline = offline }
+        if let throttledPushes { self.throttledPushes = throttledPushes }
+        if let rejectValue { self.rejectValue = rejectValue }
+        if let loseNextAcknowledgement { self.loseNextAcknowledgement = loseNextAcknowledgement }
+    }
+
+    /// Moves the CRM's clock.
+    public func advance(by millis: UInt64) { now += millis }
+
+    /// A person creates a record; returns its id.
+    @discardableResult
+    public func userCreate(_ object: String, _ fields: [String: WireValue]) -> String {
+        let id = "\(name.prefix(2))-\(nextID)"
+        nextID += 1
+        write(object, id) { $0.fields = fields }
+        return id
+    }
+
+    /// A person edits fields of a record.
+    public func userUpdate(_ object: String, _ id: String, _ fields: [String: WireValue]) {
+        write(object, id) { row in for (k, v) in fields { row.fields[k] = v } }
+    }
+
+    /// A person deletes a record.
+    public func userDelete(_ object: String, _ id: String) {
+        write(object, id) { $0.deleted = true }
+    }
+
+    /// A person merges `loser` into `survivor` (HubSpot-style): the loser disappears and the
+    /// survivor lists it in its merged ids.
+    public func userMerge(_ object: String, survivor: String, loser: String) {
+        guard let gone = objects[object]?[loser] else { return }
+        objects[object]?[loser] = nil
+        write(object, survivor) { row in
+            for (k, v) in gone.fields where row.fields[k] == nil || row.fields[k] == .null { row.fields[k] = v }
+            row.mergedIDs.append(loser)
+        }
+    }
+
+    /// The live records of an object: id to fields.
+    public func records(_ object: String) -> [String: [String: WireValue]] {
+        (objects[object] ?? [:]).filter { !$0.value.deleted }.mapValues(\.fields)
+    }
+
+    private func write(_ object: String, _ id: String, _ change: (inout Row) -> Void) {
+        seq += 1
+        now += 1
+        var row = objects[object]?[id] ?? Row(fields: [:], modifiedAt: now, seq: seq)
+        change(&row)
+        row.modifiedAt = now
+        row.seq = seq
+        objects[object, default: [:]][id] = row
+    }
+
+    private func count(_ kind: String) throws(ConnectorError) {
+        calls[kind, default: 0] += 1
+        if offline { throw ConnectorError(.transient, crm: name, message: "connection refused (offline)") }
+    }
+
+    // MARK: CRMConnector
+
+    public func pull(_ request: PullRequest) async throws(ConnectorError) -> PullPage {
+        try count("pull")
+        let after = request.cursor.flatMap { UInt64($0) } ?? 0
+        let rows = (objects[request.object] ?? [:]).filter { $0.value.seq > after }.sorted { $0.value.seq < $1.value.seq }
+        let page = rows.prefix(min(request.pageSize, pullPageSize))
+        let wanted = Set(request.fields)
+        let records = page.map { id, row in
+            CRMRecord(id: id, fields: row.fields.filter { wanted.contains($0.key) }, modifiedAt: row.modifiedAt,
+                      isDeleted: row.deleted, mergedIDs: row.mergedIDs)
+        }
+        return PullPage(records: records, cursor: String(page.last?.value.seq ?? after), hasMore: rows.count > page.count)
+    }
+
+    public func fetch(object: String, ids: [String], fields: [String]) async throws(ConnectorError) -> [CRMRecord] {
+        try count("fetch")
+        return ids.compactMap { id in
+            objects[object]?[id].map { CRMRecord(id: id, fields: $0.fields, modifiedAt: $0.modifiedAt, isDeleted: $0.deleted) }
+        }
+    }
+
+    public func find(object: String, field: String, values: [String], fields: [String]) async throws(ConnectorError) -> [CRMRecord] {
+        try count("find")
+        return (objects[object] ?? [:]).filter { !$0.value.deleted && values.contains($0.value.fields[field]?.text ?? "\u{0}") }
+            .map { CRMRecord(id: $0.key, fields: $0.value.fields, modifiedAt: $0.value.modifiedAt) }
+    }
+
+    public func push(object: String, items: [PushItem]) async throws(ConnectorError) -> [PushResult] {
+        try count("push")
+        if throttledPushes > 0 {
+            throttledPushes -= 1
+            throw ConnectorError(.rateLimited, crm: name, status: 429, message: "too many requests", retryAfterMillis: 1000)
+        }
+        guard items.count <= pushBatchSize else {
+            throw ConnectorError(.permanent, crm: name, status: 400, message: "batch of \(items.count) exceeds \(pushBatchSize)")
+        }
+        var results: [PushResult] = []
+        for item in items {
+            switch item.operation {
+            case .create(let fields, let key):
+                if let bad = rejectValue, fields.values.contains(bad) {
+                    results.append(PushResult(key: item.key, outcome: .failure(
+                        ConnectorError(.validation, crm: name, status: 400, crmCode: "INVALID_VALUE", message: "value \(bad) refused"))))
+                    continue
+                }
+                var all = fields
+                if let key { all[key.field] = .string(key.value) }
+                if let key, let existing = (objects[object] ?? [:]).first(where: { !$0.value.deleted && $0.value.fields[key.field] == .string(key.value) }) {
+                    write(object, existing.key) { row in for (k, v) in all { row.fields[k] = v } }
+                    writes.append(("update", object, existing.key))
+                    results.append(PushResult(key: item.key, outcome: .success(existing.key), matchedExisting: true))
+                } else {
+                    let id = userCreate(object, all)
+                    writes.append(("create", object, id))
+                    results.append(PushResult(key: item.key, outcome: .success(id)))
+                }
+            case .update(let id, let fields, _):
+                guard let row = objects[object]?[id], !row.deleted else {
+                    results.append(PushResult(key: item.key, outcome: .failure(ConnectorError(.notFound, crm: name, status: 404, message: "no \(id)"))))
+                    continue
+                }
+                if let bad = rejectValue, fields.values.contains(bad) {
+                    results.append(PushResult(key: item.key, outcome: .failure(
+                        ConnectorError(.validation, crm: name, status: 400, crmCode: "INVALID_VALUE", message: "value \(bad) refused"))))
+                    continue
+                }
+                userUpdate(object, id, fields)
+                writes.append(("update", object, id))
+                results.append(PushResult(key: item.key, outcome: .success(id)))
+            case .delete(let id):
+                userDelete(object, id)
+                writes.append(("delete", object, id))
+                results.append(PushResult(key: item.key, outcome: .success(id)))
+            }
+        }
+        if loseNextAcknowledgement {
+            loseNextAcknowledgement = false
+            throw ConnectorError(.transient, crm: name, message: "connection lost before the response")
+        }
+        return results
+    }
+
+    public func apiCalls() async -> APICallCounts { APICallCounts(byKind: calls) }
+}

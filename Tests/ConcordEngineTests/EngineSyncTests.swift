@@ -1,0 +1,169 @@
+import ConcordConnectors
+import ConcordCore
+import ConcordEngine
+import ConcordMapping
+import ConcordStore
+import ConcordTesting
+import Testing
+
+@Suite("Sync engine against in-memory CRMs")
+struct EngineSyncTests {
+    @Test("initial sync: overlapping records matched by email, no duplicates, a further pass writes nothing")
+    func initialSync() async throws {
+        let w = try World()
+        defer { w.remove() }
+        await w.sf.userCreate("Contact", ["FirstName": .string("Ada"), "LastName": .string("Lovelace"), "Email": .string("ada@x.io")])
+        await w.hs.userCreate("contacts", ["firstname": .string("Ada"), "lastname": .string("Lovelace"), "email": .string("ADA@x.io")])
+        await w.hs.userCreate("contacts", ["firstname": .string("Grace"), "lastname": .string("Hopper"), "email": .string("grace@navy.mil")])
+        await w.dv.userCreate("contacts", ["firstname": .string("Alan"), "lastname": .string("Turing"), "emailaddress1": .string("alan@b.uk")])
+        let reports = await w.engine.syncToConvergence()
+        #expect(reports.count >= 2 && reports.last?.wroteAnything == false, "\(reports.count) passes")
+        let all = await w.contacts()
+        for crm in ["salesforce", "hubspot", "dynamics"] {
+            #expect(Set(all[crm]!.keys) == ["ada@x.io", "grace@navy.mil", "alan@b.uk"], "\(crm): \(all[crm]!)")
+        }
+        #expect(reports[0].replicas["hubspot"]?.matched == 1, "Ada in HubSpot matched Ada from Salesforce")
+        let writesBefore = await w.sf.writes.count
+        let again = await w.engine.runPass()
+        #expect(!again.wroteAnything)
+        #expect(await w.sf.writes.count == writesBefore)
+    }
+
+    @Test("concurrent edits of different fields of one record in two CRMs both survive")
+    func differentFields() async throws {
+        let w = try World()
+        defer { w.remove() }
+        let id = await w.sf.userCreate("Contact", ["FirstName": .string("Ada"), "LastName": .string("Lovelace"), "Email": .string("ada@x.io")])
+        _ = await w.engine.syncToConvergence()
+        let hsID = try #require(await w.hs.records("contacts").first?.key)
+        await w.sf.userUpdate("Contact", id, ["Title": .string("Countess")])
+        await w.hs.userUpdate("contacts", hsID, ["firstname": .string("Augusta Ada")])
+        _ = await w.engine.syncToConvergence()
+        let all = await w.contacts()
+        for crm in ["salesforce", "hubspot", "dynamics"] {
+            #expect(all[crm]?["ada@x.io"] == ["first": "Augusta Ada", "last": "Lovelace", "title": "Countess"], "\(crm)")
+        }
+    }
+
+    @Test("the same field edited in two CRMs resolves to the later edit everywhere, whichever CRM is pulled first")
+    func sameField() async throws {
+        let w = try World()
+        defer { w.remove() }
+        let id = await w.sf.userCreate("Contact", ["FirstName": .string("Ada"), "LastName": .string("Lovelace"), "Email": .string("ada@x.io")])
+        _ = await w.engine.syncToConvergence()
+        let dvID = try #require(await w.dv.records("contacts").first?.key)
+        // Dynamics edits first, Salesforce later (by the CRMs' own clocks); Salesforce is pulled first.
+        await w.dv.userUpdate("contacts", dvID, ["jobtitle": .string("Analyst")])
+        await w.sf.advance(by: 5_000)
+        await w.sf.userUpdate("Contact", id, ["Title": .string("Engineer")])
+        let reports = await w.engine.syncToConvergence()
+        let all = await w.contacts()
+        for crm in ["salesforce", "hubspot", "dynamics"] { #expect(all[crm]?["ada@x.io"]?["title"] == "Engineer", "\(crm)") }
+        #expect(reports.map(\.conflicts).reduce(0, +) >= 1)
+        let conflicts = try await w.engine.withStore { try $0.conflicts() }
+        #expect(conflicts.contains { $0.field == "job_title" && $0.winner.value == .string("Engineer") && $0.loser.value == .string("Analyst") })
+    }
+
+    @Test("deletes follow the policy: contacts propagate, companies are ignored and not re-created")
+    func deletes() async throws {
+        let w = try World()
+        defer { w.remove() }
+        let c = await w.dv.userCreate("contacts", ["firstname": .string("Alan"), "lastname": .string("Turing"), "emailaddress1": .string("alan@b.uk")])
+        let co = await w.hs.userCreate("companies", ["name": .string("Bletchley"), "domain": .string("b.uk")])
+        _ = await w.engine.syncToConvergence()
+        #expect(await w.sf.records("Account").count == 1)
+        await w.dv.userDelete("contacts", c)
+        await w.hs.userDelete("companies", co)
+        _ = await w.engine.syncToConvergence()
+        let (sfContacts, hsContacts) = (await w.sf.records("Contact"), await w.hs.records("contacts"))
+        #expect(sfContacts.isEmpty && hsContacts.isEmpty)
+        let (sfAccounts, dvAccounts) = (await w.sf.records("Account"), await w.dv.records("accounts"))
+        #expect(sfAccounts.count == 1 && dvAccounts.count == 1, "company deletes are ignored")
+        #expect(await w.hs.records("companies").isEmpty, "and the deleted company is not re-created where it was deleted")
+        // restore brings the contact back everywhere
+        let gid = try #require(try await w.engine.withStore { try $0.linkedRecord(replica: "dynamics", objectType: "contact", externalID: c) })
+        #expect(try await w.engine.restore(gid))
+        _ = await w.engine.syncToConvergence()
+        let counts = [await w.sf.records("Contact").count, await w.hs.records("contacts").count, await w.dv.records("contacts").count]
+        #expect(counts == [1, 1, 1])
+    }
+
+    @Test("a HubSpot merge merges the records and deletes the merged-away one everywhere")
+    func hubspotMerge() async throws {
+        let w = try World()
+        defer { w.remove() }
+        let a = await w.hs.userCreate("contacts", ["firstname": .string("Ada"), "lastname": .string("Lovelace"), "email": .string("ada@x.io")])
+        let b = await w.hs.userCreate("contacts", ["firstname": .string("A."), "lastname": .string("Lovelace"), "email": .string("ada.l@x.io"), "jobtitle": .string("Countess")])
+        _ = await w.engine.syncToConvergence()
+        #expect(await w.sf.records("Contact").count == 2)
+        await w.hs.userMerge("contacts", survivor: a, loser: b)
+        _ = await w.engine.syncToConvergence()
+        let sf = await w.sf.records("Contact")
+        #expect(sf.count == 1, "\(sf)")
+        #expect(sf.first?.value["Email"]?.text == "ada@x.io")
+    }
+
+    @Test("an offline CRM parks its work; the others go on; it catches up when back")
+    func offline() async throws {
+        let w = try World()
+        defer { w.remove() }
+        await w.dv.setFaults(offline: true)
+        await w.sf.userCreate("Contact", ["FirstName": .string("Ada"), "LastName": .string("Lovelace"), "Email": .string("ada@x.io")])
+        let r = await w.engine.runPass()
+        #expect(r.replicas["dynamics"]?.parked == true && r.replicas["dynamics"]?.lastError?.contains("offline") == true)
+        #expect(await w.hs.records("contacts").count == 1)
+        #expect(try await w.engine.withStore { try $0.outboxDepth()["dynamics"] } == 1)
+        await w.dv.setFaults(offline: false)
+        _ = await w.engine.syncToConvergence()
+        #expect(await w.dv.records("contacts").count == 1)
+    }
+
+    @Test("throttling parks and retries; a refused record fails alone, the rest stand")
+    func throttleAndPartialFailure() async throws {
+        let w = try World()
+        defer { w.remove() }
+        for i in 0..<5 {
+            await w.sf.userCreate("Contact", ["FirstName": .string("P\(i)"), "LastName": .string("L\(i)"), "Email": .string("p\(i)@x.io")])
+        }
+        await w.hs.setFaults(throttledPushes: 1, rejectValue: .some(.string("P3")))
+        let first = await w.engine.runPass()
+        #expect(first.replicas["hubspot"]?.parked == true)
+        #expect(first.replicas["hubspot"]?.lastError?.contains("rate") == true)
+        #expect(await w.hs.records("contacts").isEmpty, "nothing reported done that was not")
+        _ = await w.engine.syncToConvergence()
+        #expect(await w.hs.records("contacts").count == 4)
+        let failed = try await w.engine.withStore { try $0.outbox(replica: "hubspot", state: .failed) }
+        #expect(failed.count == 1 && failed[0].lastError?.contains("INVALID_VALUE") == true)
+        #expect(await w.dv.records("contacts").count == 5)
+    }
+
+    @Test("a lost acknowledgement after creates: the retry upserts by Concord's id, no duplicate")
+    func lostAcknowledgement() async throws {
+        let w = try World()
+        defer { w.remove() }
+        for i in 0..<3 {
+            await w.hs.userCreate("contacts", ["firstname": .string("P\(i)"), "lastname": .string("L\(i)"), "email": .string("p\(i)@x.io")])
+        }
+        await w.sf.setFaults(loseNextAcknowledgement: true)
+        let first = await w.engine.runPass()
+        #expect(first.replicas["salesforce"]?.created == 0)
+        #expect(await w.sf.records("Contact").count == 3, "the creates landed, the answer was lost")
+        _ = await w.engine.syncToConvergence()
+        #expect(await w.sf.records("Contact").count == 3, "no duplicate after the retry")
+        #expect(await w.sf.writes.filter { $0.0 == "create" }.count == 3)
+    }
+
+    @Test("a record that fails validation is quarantined with the exact input, and nothing of it spreads")
+    func quarantine() async throws {
+        let w = try World()
+        defer { w.remove() }
+        await w.hs.userCreate("contacts", ["firstname": .string("No"), "lastname": .string("Email"), "email": .string("not-an-email")])
+        await w.hs.userCreate("contacts", ["firstname": .string("Good"), "lastname": .string("One"), "email": .string("good@x.io")])
+        let r = await w.engine.runPass()
+        #expect(r.replicas["hubspot"]?.quarantined == 1)
+        _ = await w.engine.syncToConvergence()
+        #expect(await w.sf.records("Contact").count == 1)
+        let rows = try await w.engine.withStore { try $0.quarantined() }
+        #expect(rows.count == 1 && rows[0].input.contains("not-an-email") && rows[0].rule.contains("format"))
+    }
+}
