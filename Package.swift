@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -63,7 +65,11 @@ let package = Package(
         ),
         .target(
             name: "ConcordEngine",
-            dependencies: ["ConcordCore", "ConcordStore", "ConcordMapping", "ConcordConnectors"],
+            dependencies: [
+                "ConcordCore", "ConcordStore", "ConcordMapping", "ConcordConnectors",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -104,7 +110,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ConcordEngineTests",
-            dependencies: ["ConcordEngine", "ConcordTesting", "ConcordConnectors", "ConcordMapping", "ConcordStore", "ConcordCore"],
+            dependencies: [
+                "ConcordEngine", "ConcordTesting", "ConcordConnectors", "ConcordMapping", "ConcordStore", "ConcordCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

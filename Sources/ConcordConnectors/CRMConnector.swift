@@ -43,4 +43,13 @@ public protocol CRMConnector: Sendable {
 
     /// API calls made so far.
     func apiCalls() async -> APICallCounts
+
+    /// The state of the connection's circuit breaker: `closed`, `open`, `half-open`, or
+    /// `unknown` when the connector does not use one.
+    func circuitState() async -> String
+}
+
+extension CRMConnector {
+    /// By default a connector reports no breaker.
+    public func circuitState() async -> String { "unknown" }
 }

@@ -2,6 +2,7 @@ import ConcordConnectors
 import ConcordCore
 import ConcordMapping
 import ConcordStore
+import Logging
 
 /// The sync engine: keeps every configured CRM in sync with the others, field by field.
 ///
@@ -24,11 +25,14 @@ public actor SyncEngine {
     let wallClock: WallClock
     let maxOffsetMillis: UInt64
     let order: [String]
+    let telemetry: EngineTelemetry
     var lastErrors: [String: String] = [:]
     var running = false
 
     /// Creates an engine over a store file and connectors (one per configured CRM name).
-    public init(storePath: String, config: ConcordConfig, connectors: [any CRMConnector], wallClock: WallClock) throws(StoreError) {
+    public init(storePath: String, config: ConcordConfig, connectors: [any CRMConnector], wallClock: WallClock,
+                logger: Logger = Logger(label: "concord.engine")) throws(StoreError) {
+        self.telemetry = EngineTelemetry(logger: logger)
         let offset = UInt64(max(1, config.sync.maxClockOffsetSeconds)) * 1000
         self.store = try ConcordStore.open(path: storePath, wallClock: wallClock, maxOffsetMillis: offset)
         self.config = config
@@ -38,8 +42,9 @@ public actor SyncEngine {
         self.order = ObjectOrder.sorted(config)
     }
 
-    /// The replicas that take part: configured CRMs that have a connector.
-    var replicas: [String] { config.activeCRMs.filter { connectors[$0] != nil } }
+    /// The replicas that take part: every configured CRM (planning covers all of them;
+    /// pulls and pushes need a connector).
+    var replicas: [String] { config.activeCRMs }
 
     /// Runs one pass. With `dryRun`, everything is computed and reported but nothing is
     /// written to any CRM or kept in the store.
@@ -53,7 +58,7 @@ public actor SyncEngine {
         defer { running = false }
         var report = PassReport()
         var callsBefore: [String: APICallCounts] = [:]
-        for name in replicas { callsBefore[name] = await connectors[name]!.apiCalls() }
+        for name in replicas { callsBefore[name] = await connectors[name]?.apiCalls() }
         if dryRun { try? store.beginDryRun() }
         for name in replicas {
             var r = report.replicas[name] ?? PassReport.Replica()
@@ -71,12 +76,22 @@ public actor SyncEngine {
         }
         if dryRun { try? store.rollbackDryRun() }
         for name in replicas {
-            let after = await connectors[name]!.apiCalls()
+            guard let connector = connectors[name] else { continue }
+            let after = await connector.apiCalls()
             var diff = APICallCounts()
             for (k, v) in after.byKind { diff.byKind[k] = v - (callsBefore[name]?.byKind[k] ?? 0) }
             report.replicas[name]?.apiCalls = diff
             if let e = report.replicas[name]?.lastError { lastErrors[name] = e }
+            let depth = (try? store.outboxDepth()[name]) ?? 0
+            let cursors = (try? store.cursors().filter { $0.replica == name }.map(\.updatedAt).min()) ?? nil
+            telemetry.record(replica: name, report.replicas[name] ?? PassReport.Replica(), outboxDepth: depth,
+                             lagMillis: cursors.map { wallClock.nowMillis() &- $0 })
+            if !dryRun {
+                try? store.recordPass(replica: name, lastError: report.replicas[name]?.lastError, calls: diff.total,
+                                      circuit: await connector.circuitState())
+            }
         }
+        telemetry.record(conflicts: report.conflicts, registers: report.registersMerged)
         return report
     }
 

@@ -81,6 +81,14 @@ enum Schema {
             PRIMARY KEY(object_type, field, value, gid)
         ) WITHOUT ROWID;
         CREATE UNIQUE INDEX match_keys_gid ON match_keys(gid, field);
+        CREATE TABLE replica_state(
+            replica TEXT PRIMARY KEY,
+            last_error TEXT,
+            last_pass_at INTEGER NOT NULL,
+            day INTEGER NOT NULL,
+            calls_today INTEGER NOT NULL,
+            circuit TEXT NOT NULL
+        ) WITHOUT ROWID;
         CREATE TABLE conflicts(
             id INTEGER PRIMARY KEY,
             gid BLOB NOT NULL,

@@ -1,11 +1,33 @@
 import ArgumentParser
+import Foundation
 
 /// The `concord` command: the one place where concrete types are wired together.
+///
+/// Exit codes: 0 success; 1 the work failed (a CRM, the store); 2 bad input (arguments,
+/// configuration, a missing file); 3 a sync ran but did not converge or parked work.
 @main
 struct Concord: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "concord",
         abstract: "Field-level CRDT sync between Salesforce, HubSpot and Dynamics 365.",
-        subcommands: [ConfigCommand.self, MappingsCommand.self, QuarantineCommand.self, BenchCommand.self]
+        discussion: "Exit codes: 0 success, 1 failure, 2 bad input, 3 synced but not converged or work parked.",
+        subcommands: [StatusCommand.self, InspectCommand.self, RestoreCommand.self, QuarantineCommand.self,
+                      MappingsCommand.self, ConfigCommand.self, BenchCommand.self]
     )
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var async = command as? any AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data(("Error: " + error.description + "\n").utf8))
+            Foundation.exit(error.exitCode)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

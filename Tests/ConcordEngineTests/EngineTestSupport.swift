@@ -4,6 +4,7 @@ import ConcordEngine
 import ConcordMapping
 import ConcordTesting
 import Foundation
+import Logging
 
 /// Three in-memory CRMs named like the shipped defaults, an engine over a temp store.
 struct World {
@@ -22,7 +23,9 @@ struct World {
         dv = InMemoryCRM(name: "dynamics", kind: .dynamics, now: t0, pushBatchSize: 100, pullPageSize: 40)
         path = NSTemporaryDirectory() + "concord-engine-" + UUID().uuidString + ".sqlite"
         let wall = WallClock { UInt64(Date().timeIntervalSince1970 * 1000) }
-        engine = try SyncEngine(storePath: path, config: config, connectors: [sf, hs, dv], wallClock: wall)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        engine = try SyncEngine(storePath: path, config: config, connectors: [sf, hs, dv], wallClock: wall, logger: logger)
     }
 
     func remove() {

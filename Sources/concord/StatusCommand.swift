@@ -1,0 +1,76 @@
+import ArgumentParser
+import ConcordCore
+import ConcordMapping
+import ConcordStore
+import Foundation
+
+/// `concord status`: per CRM, where its pull stands and how far behind, what waits in the
+/// outbox, what is quarantined, its last error, API calls today against the budget, and
+/// its circuit state.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show each CRM's cursor and lag, outbox depth, quarantine, last error, API budget and circuit state."
+    )
+
+    @OptionGroup var options: StoreOptions
+    @Flag(help: "Print JSON.") var json = false
+
+    struct CRMStatus: Codable {
+        var crm: String
+        var cursors: [String: String]
+        var lagSeconds: Double?
+        var outboxDepth: Int
+        var failedPushes: Int
+        var quarantined: Int
+        var lastError: String?
+        var lastPassAt: String?
+        var apiCallsToday: Int
+        var dailyBudget: Int?
+        var circuit: String
+    }
+
+    func run() throws {
+        let config = try options.loadConfig()
+        let store = try options.openStore(readOnly: true)
+        let now = WallClock.system.nowMillis()
+        let depth = try store.outboxDepth()
+        let quarantine = try store.quarantined()
+        let states = Dictionary(uniqueKeysWithValues: try store.replicaStates().map { ($0.replica, $0) })
+        let cursors = try store.cursors()
+        var rows: [CRMStatus] = []
+        for crm in config.activeCRMs {
+            let mine = cursors.filter { $0.replica == crm }
+            let oldest = mine.map(\.updatedAt).min()
+            let state = states[crm]
+            rows.append(CRMStatus(
+                crm: crm,
+                cursors: Dictionary(uniqueKeysWithValues: mine.map { ($0.objectType, $0.cursor) }),
+                lagSeconds: oldest.map { Double(now &- $0) / 1000 },
+                outboxDepth: depth[crm] ?? 0,
+                failedPushes: try store.outbox(replica: crm, state: .failed).count,
+                quarantined: quarantine.filter { $0.replica == crm }.count,
+                lastError: state?.lastError,
+                lastPassAt: state.map { Render.millis($0.lastPassAt) },
+                apiCallsToday: state?.callsToday ?? 0,
+                dailyBudget: config.crms.first { $0.name == crm }?.rateLimit.dailyBudget,
+                circuit: state?.circuit ?? "unknown"))
+        }
+        if json {
+            print(try Render.json(rows))
+            return
+        }
+        print("Concord store \(options.store): \(try store.count()) records, \(try store.conflictCount()) conflicts resolved, \(quarantine.count) quarantined")
+        for r in rows {
+            print("")
+            print("\(r.crm)")
+            print("  last pass      \(r.lastPassAt ?? "never")")
+            print("  lag            \(r.lagSeconds.map { String(format: "%.0f s since the oldest cursor moved", $0) } ?? "no pull yet")")
+            print("  outbox         \(r.outboxDepth) waiting, \(r.failedPushes) refused (parked)")
+            print("  quarantined    \(r.quarantined)")
+            print("  API calls      \(r.apiCallsToday) today" + (r.dailyBudget.map { " of \($0) budget" } ?? ""))
+            print("  circuit        \(r.circuit)")
+            print("  last error     \(r.lastError ?? "none")")
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import ConcordCore
+import ConcordMapping
+import ConcordStore
+import ConcordEngine
+import Foundation
+
+/// Options shared by the commands that read a Concord store and its configuration.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "The Concord store file.")
+    var store: String = "concord.sqlite"
+
+    @Option(name: .long, help: "The configuration file; the shipped defaults when omitted.")
+    var config: String?
+
+    /// Opens the store, failing clearly when it does not exist.
+    func openStore(readOnly: Bool = false) throws -> ConcordStore {
+        guard FileManager.default.fileExists(atPath: store) else {
+            throw CLIError("no Concord store at \(store) (run `concord sync` first, or pass --store)", exitCode: 2)
+        }
+        return try ConcordStore.open(path: store, wallClock: .system, readOnly: readOnly)
+    }
+
+    /// Loads the configuration (or the defaults), printing positioned errors.
+    func loadConfig() throws -> ConcordConfig {
+        do {
+            if let config { return try ConfigLoader.load(path: config) }
+            return try ConfigLoader.defaults()
+        } catch {
+            throw CLIError(error.description, exitCode: 2)
+        }
+    }
+}
+
+/// A command failure with a message and an exit code scripts can rely on:
+/// 1 = the work failed (a CRM, the store), 2 = bad input (arguments, configuration, missing file),
+/// 3 = the sync ran but did not converge or parked work.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    var exitCode: Int32
+    init(_ description: String, exitCode: Int32 = 1) {
+        self.description = description
+        self.exitCode = exitCode
+    }
+}
+
+/// Finds a record by global id, natural key (email, domain) or a CRM id.
+enum RecordLookup {
+    static func find(_ key: String, object: String, store: ConcordStore, config: ConcordConfig) throws -> RecordID? {
+        if let id = RecordID(key), try store.record(id) != nil { return id }
+        for field in config.sync.objects[object]?.matchKeys ?? [] {
+            let hits = try store.records(objectType: object, field: field, equalTo: .string(key.lowercased()))
+            if hits.count == 1 { return hits[0] }
+            if hits.count > 1 { throw CLIError("\(hits.count) \(object) records have \(field) \(key): \(hits.map(\.description).joined(separator: ", "))", exitCode: 2) }
+        }
+        for crm in config.activeCRMs {
+            if let id = try store.linkedRecord(replica: crm, objectType: object, externalID: key) { return id }
+        }
+        return nil
+    }
+}
+
+/// Renders HLC timestamps and values for people.
+enum Render {
+    static func time(_ hlc: HLCTimestamp) -> String {
+        let date = Date(timeIntervalSince1970: Double(hlc.millis) / 1000)
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: date) + (hlc.counter > 0 ? " #\(hlc.counter)" : "")
+    }
+
+    static func millis(_ ms: UInt64) -> String { time(HLCTimestamp(millis: ms)) }
+
+    static func writer(_ site: SiteID, config: ConcordConfig, local: SiteID?) -> String {
+        if site == local { return "concord (local)" }
+        return config.activeCRMs.first { ReplicaSites.site($0) == site } ?? "site \(site)"
+    }
+
+    static func json(_ value: some Encodable) throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .prettyPrinted]
+        e.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try e.encode(value), as: UTF8.self)
+    }
+}
