@@ -49,7 +49,7 @@ extension Transform {
         case .decimal:
             return .decimal(try Self.decimal(wire))
         case .picklist(let table), .optionSet(let table):
-            var key = try Self.text(wire)
+            var key = try Self.text(wire).trimmingWhiteSpace()
             if case .optionSet = self {
                 guard let n = Int(key.trimmingWhiteSpace()) else {
                     throw TransformError(.typeMismatch, "option-set value \(wire) is not an integer")
