@@ -28,6 +28,9 @@ struct DateTimeTransformTests {
         let t = Transform.dateTime(.salesforce, zone: nil)
         #expect(try dec(t, .string("2024-01-02T08:34:05.000+05:30"), .datetime) == .dateTime(t0))
         #expect(try dec(t, .string("2024-01-01T20:04:05-0700"), .datetime) == .dateTime(t0))
+        #expect(try dec(t, .string("2024-01-01T22:21:19-04:42:46"), .datetime) == .dateTime(t0))
+        #expect(errorCode { try dec(t, .string("2024-01-01T22:21:19-04:42:66"), .datetime) } == .invalidFormat)
+        #expect(errorCode { try dec(t, .string("2024-01-01T22:21:19-0442:46"), .datetime) } == .invalidFormat)
         #expect(try dec(t, .string("2024-01-02T03:04:05.000000Z"), .datetime) == .dateTime(t0))
         // Before 1970 and leap days.
         #expect(try dec(t, .string("1969-12-31T23:59:59.999Z"), .datetime) == .dateTime(-1))

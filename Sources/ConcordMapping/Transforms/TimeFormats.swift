@@ -41,12 +41,17 @@ enum TimeFormats {
             let rest = u[i...]
             if rest.count == 1, rest.first == UInt8(ascii: "Z") {
                 offset = 0
-            } else if rest.count == 5 || rest.count == 6, let sign = rest.first,
+            } else if [5, 6, 9].contains(rest.count), let sign = rest.first,
                       sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
-                let body = rest.dropFirst().filter { $0 != UInt8(ascii: ":") }
-                guard body.count == 4, rest.count == 5 || rest[rest.startIndex + 3] == UInt8(ascii: ":"),
-                      let oh = num(body.prefix(2)[...]), let om = num(body.suffix(2)[...]), oh < 24, om < 60 else { return nil }
-                offset = (oh * 3600 + om * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
+                // ±HHMM, ±HH:MM, or ±HH:MM:SS (historical local mean time offsets have seconds).
+                let body = Array(rest.dropFirst().filter { $0 != UInt8(ascii: ":") })
+                let colons = rest.count - 1 - body.count
+                guard body.count == 4 && (colons == 0 || colons == 1) || body.count == 6 && colons == 2,
+                      rest.count == 5 || rest[rest.startIndex + 3] == UInt8(ascii: ":"),
+                      let oh = num(body[0..<2]), let om = num(body[2..<4]), oh < 24, om < 60 else { return nil }
+                let os = body.count == 6 ? num(body[4..<6]) ?? 60 : 0
+                guard os < 60 else { return nil }
+                offset = (oh * 3600 + om * 60 + os) * (sign == UInt8(ascii: "-") ? -1 : 1)
             } else {
                 return nil
             }
@@ -87,16 +92,18 @@ enum TimeFormats {
 
     static func two(_ n: Int64) -> String { n < 10 ? "0" + String(n) : String(n) }
 
-    /// `+02:00` / `-05:30` / `+00:00`.
+    /// `+02:00` / `-05:30` / `+00:00`; `-04:42:46` when the offset has seconds (local mean
+    /// time before standard zones), so no instant is rounded.
     static func formatOffset(_ seconds: Int, colon: Bool) -> String {
         let sign = seconds < 0 ? "-" : "+"
         let a = abs(seconds)
-        return sign + two(Int64(a / 3600)) + (colon ? ":" : "") + two(Int64(a / 60 % 60))
+        let secs = a % 60 == 0 ? "" : (colon ? ":" : "") + two(Int64(a % 60))
+        return sign + two(Int64(a / 3600)) + (colon ? ":" : "") + two(Int64(a / 60 % 60)) + secs
     }
 
     /// The zone's offset from UTC at the instant `utcMillis`, in seconds.
     static func offset(of zone: TimeZone, atUTC utcMillis: Int64) -> Int {
-        zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(utcMillis / 1000)))
+        zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(floorDiv(utcMillis, 1000).0)))
     }
 
     /// The UTC instant of a wall-clock time in `zone`.
