@@ -163,6 +163,37 @@ struct ConfigMergeTests {
                                "new_ClientId@odata.bind": .string("/accounts(aaaa-1)")])
     }
 
+    @Test func ownersMapThroughUserTables() throws {
+        let config = try ConfigLoader.load(text: """
+        objects:
+          contact:
+            fields:
+              owner: {type: picklist, values: [ann@acme.com, bob@acme.com]}
+        mappings:
+          salesforce:
+            contact:
+              fields:
+                owner:
+                  field: OwnerId
+                  transform: {kind: picklist, values: {ann@acme.com: 005000000000001AAA, bob@acme.com: 005000000000002AAA}}
+          hubspot:
+            contact:
+              fields:
+                owner: {field: hubspot_owner_id, transform: {kind: picklist, values: {ann@acme.com: "101", bob@acme.com: "102"}}}
+        """, file: "concord.yaml")
+        let mapper = RecordMapper(config: config)
+        let read = try mapper.inbound(crm: "hubspot", object: "contact", raw: ["hubspot_owner_id": .string("102")])
+        #expect(read.values == ["owner": .string("bob@acme.com")])
+        #expect(try mapper.outbound(crm: "salesforce", object: "contact", values: read.values).fields
+                == ["OwnerId": .string("005000000000002AAA")])
+        // An owner nobody mapped is not guessed: the change is rejected with the value.
+        let outcome = MappingPipeline(config: config).inbound(crm: "hubspot", object: "contact", recordKey: "1",
+                                                              raw: ["hubspot_owner_id": .string("999")], isCreate: false)
+        guard case .rejected(let f) = outcome else { Issue.record("accepted"); return }
+        #expect(f.first?.rule == .restrictedPicklist)
+        #expect(f.first?.values == ["owner": "\"999\""])
+    }
+
     @Test func aSecondOrgOfOneKindInheritsThatKindsMappings() throws {
         let config = try ConfigLoader.load(text: """
         crms:

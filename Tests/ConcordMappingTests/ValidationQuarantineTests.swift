@@ -222,3 +222,27 @@ extension CreateDefaultTests {
         #expect(out.fields["prioritycode"] == .number("1"))
     }
 }
+
+@Suite("Field notes: picklist and validation mismatches land in quarantine with a reason")
+struct FieldNotesQuarantineTests {
+    @Test func unmappedPicklistTooLongStringAndMissingRequiredFieldEachLandInQuarantine() async throws {
+        let p = MappingPipeline(config: try ConfigLoader.defaults())
+        let store = InMemoryQuarantineStore()
+        let changes: [(String, String, String, [String: WireValue], Bool, ValidationFailure.Rule, String)] = [
+            ("hubspot", "deal", "d1", ["dealstage": .string("custom_stage_9")], false, .restrictedPicklist, "picklist table"),
+            ("salesforce", "company", "a1", ["Name": .string(String(repeating: "A", count: 200))], false, .maxLength, "at most 160"),
+            ("dynamics", "contact", "c1", ["firstname": .string("Ann")], true, .required, "last_name is required"),
+        ]
+        for (i, (crm, object, key, raw, create, rule, reason)) in changes.enumerated() {
+            guard case .rejected(let failures) = p.inbound(crm: crm, object: object, recordKey: key, raw: raw, isCreate: create) else {
+                Issue.record("\(object) \(key) was accepted"); continue
+            }
+            _ = try await p.quarantine(crm: crm, object: object, recordKey: key, raw: raw, isCreate: create,
+                                       failures: failures, id: "q\(i)", nowMillis: Int64(i), in: store)
+            let entry = try #require(await store.get(id: "q\(i)"))
+            #expect(entry.raw == raw)
+            #expect(entry.failures.contains { $0.rule == rule && $0.reason.contains(reason) }, "\(entry.failures)")
+        }
+        #expect(await store.list(object: nil).count == 3)
+    }
+}
