@@ -230,3 +230,29 @@ struct ExampleConfigTests {
         #expect(config.sync.pollIntervalSeconds == 120)
     }
 }
+
+@Suite("Configuration warnings")
+struct ConfigLintTests {
+    @Test func warnsAboutUnsetVariablesLiteralSecretsUnusedRuleCRMsAndUnmappedMatchKeys() throws {
+        let config = try ConfigLoader.load(text: """
+        crms:
+          salesforce:
+            base_url: https://acme.my.salesforce.com
+            credentials: {client_id: {env: SF_ID}, client_secret: s3cret}
+          hubspot:
+            base_url: https://api.hubapi.com
+            credentials: {token: {env: HS_TOKEN}}
+        objects:
+          contact:
+            fields:
+              job_title: {type: string, rule: {prefer: dynamics}}
+        """, file: "concord.yaml")
+        let w = ConfigLint.warnings(config, environment: ["HS_TOKEN": "x"])
+        #expect(w.contains("crms.salesforce.credentials.client_id: environment variable SF_ID is not set"))
+        #expect(w.contains("crms.salesforce.credentials.client_secret: a secret is written in the file; prefer {env: NAME}"))
+        #expect(!w.contains { $0.contains("HS_TOKEN") })
+        #expect(w.contains { $0.hasPrefix("objects.contact.fields.job_title: rule prefer dynamics unless blank names a CRM") })
+        #expect(w.contains("sync.objects.company.match: domain is not mapped in salesforce; new salesforce records match by external id only"))
+        #expect(!w.contains { $0.contains("contact.match") })
+    }
+}

@@ -101,6 +101,11 @@ struct ValidationQuarantineTests {
                                    raw: ["NumberOfEmployees": .string("many"), "AnnualRevenue": .number("10.005")], isCreate: false))
         #expect(g.contains { $0.rule == .conversion && $0.fields == ["employees"] })
         #expect(g.contains { $0.rule == .scale && $0.fields == ["annual_revenue"] })
+        // Dataverse's closeprobability is a whole number: a fractional probability is stopped before merge.
+        let h = p.inbound(crm: "salesforce", object: "deal", recordKey: "006", raw: ["Probability": .number("12.5")], isCreate: false)
+        #expect(h == .rejected([ValidationFailure(object: "deal", recordKey: "006", crm: "dynamics", fields: ["probability"],
+                                                  values: ["probability": "12.5"], rule: .conversion,
+                                                  reason: "dynamics opportunities.closeprobability: 12.5 has more than 0 decimal places")]))
         #expect(Validator.matches("ann@example.co.uk", .email))
         #expect(!Validator.matches("ann@@example.com", .email))
         #expect(!Validator.matches("ann @example.com", .email))
