@@ -1,5 +1,5 @@
 import Testing
-@testable import ConcordMapping
+import ConcordMapping
 
 @Suite("Broken configuration files give positioned errors")
 struct ConfigErrorTests {

@@ -1,7 +1,7 @@
 import Foundation
 import ConcordCore
 import Testing
-@testable import ConcordMapping
+import ConcordMapping
 
 @Suite("A configuration states only what differs from the defaults")
 struct ConfigMergeTests {

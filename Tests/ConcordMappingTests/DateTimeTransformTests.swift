@@ -1,6 +1,6 @@
 import ConcordCore
 import Testing
-@testable import ConcordMapping
+import ConcordMapping
 
 @Suite("Date, date-time and time-zone transforms")
 struct DateTimeTransformTests {

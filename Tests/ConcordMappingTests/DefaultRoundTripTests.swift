@@ -1,6 +1,6 @@
 import ConcordCore
 import Testing
-@testable import ConcordMapping
+import ConcordMapping
 
 @Suite("Every default mapping round-trips through each CRM's representation")
 struct DefaultRoundTripTests {

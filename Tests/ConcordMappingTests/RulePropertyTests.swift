@@ -1,6 +1,6 @@
 import ConcordCore
 import Testing
-@testable import ConcordMapping
+import ConcordMapping
 
 /// Property tests: with rules applied as write filters, merge stays a lattice join and
 /// every rule means what it says, on random write histories (seeded; the seed is printed).

@@ -1,6 +1,6 @@
 import ConcordCore
 import Testing
-@testable import ConcordMapping
+import ConcordMapping
 
 /// Edge cases every transform shares: empty, blank versus absent, unicode, long values.
 @Suite("Edge cases for every transform")

@@ -1,7 +1,7 @@
 import ConcordCore
 import PropertyBased
 import Testing
-@testable import ConcordMapping
+import ConcordMapping
 
 /// Round-trip laws on random inputs (PropertyBased prints the seed of a failing run).
 @Suite("Transform round-trip properties")

@@ -1,7 +1,7 @@
 import ConcordCore
 import Foundation
 import Testing
-@testable import ConcordMapping
+import ConcordMapping
 
 @Suite("Validation and quarantine")
 struct ValidationQuarantineTests {

@@ -147,7 +147,8 @@ extension PicklistTable {
 extension TextNormalization {
     /// Normalises `s`.
     public func apply(_ s: String) -> String {
-        var out = nfc ? s.precomposedStringWithCanonicalMapping : s
+        // ASCII text is already NFC; skip Foundation's (comparatively slow) normaliser for it.
+        var out = nfc && !s.utf8.allSatisfy({ $0 < 0x80 }) ? s.precomposedStringWithCanonicalMapping : s
         if collapse {
             out = out.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         } else if trim {
