@@ -79,6 +79,26 @@ struct DateTimeTransformTests {
         }
     }
 
+    @Test func extremeInstantsAreRefusedNotCrashed() throws {
+        for format in DateTimeWireFormat.allCases {
+            let t = Transform.dateTime(format, zone: "Europe/Berlin")
+            for ms in [Int64.max, Int64.min, 253_402_300_800_000] {
+                #expect(errorCode { try enc(t, .dateTime(ms), .datetime) } == .invalidFormat, "\(format) \(ms)")
+            }
+            #expect(errorCode { try dec(t, .string("9223372036854775807"), .datetime, .hubspot) } == .invalidFormat)
+            #expect(errorCode { try dec(t, .string("-9223372036854775808"), .datetime, .hubspot) } == .invalidFormat)
+            #expect(errorCode { try dec(t, .string("99999999999999999999"), .datetime, .hubspot) } == .invalidFormat)
+        }
+        for format in DateWireFormat.allCases {
+            let t = Transform.date(format, zone: "Pacific/Kiritimati")
+            #expect(errorCode { try enc(t, .date(CalendarDate(daysSinceEpoch: .max)), .date, .hubspot) } == .invalidFormat)
+            #expect(errorCode { try dec(t, .string("9223372036854775807"), .date, .hubspot) } == .invalidFormat)
+        }
+        // The edges themselves work.
+        let edge = Transform.dateTime(.offset, zone: "Pacific/Kiritimati")
+        #expect(try dec(edge, try enc(edge, .dateTime(-62_135_596_800_000), .datetime), .datetime) == .dateTime(-62_135_596_800_000))
+    }
+
     @Test func datesInEachWireFormat() throws {
         let d = try #require(CalendarDate(year: 2024, month: 1, day: 15))
         #expect(try dec(.date(.iso, zone: nil), .string("2024-01-15"), .date) == .date(d))

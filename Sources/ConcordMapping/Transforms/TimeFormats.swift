@@ -7,6 +7,9 @@ import Foundation
 /// (DST) come from Foundation's `TimeZone`, which ships tzdata on Linux.
 enum TimeFormats {
     static let msPerDay: Int64 = 86_400_000
+    /// Instants Concord converts: 0001-01-01 to 9999-12-31 (four-digit years, and no
+    /// arithmetic overflow when zone offsets are added).
+    static let supported: ClosedRange<Int64> = -62_135_596_800_000...253_402_300_799_999
 
     /// The parts of an ISO-8601 date-time: `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM|±HHMM]`.
     struct Parts {

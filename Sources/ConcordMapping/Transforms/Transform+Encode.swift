@@ -24,9 +24,9 @@ extension Transform {
         case (.phone(let country), .string(let s)):
             return .string(PhoneNumbers.e164(s, country: country) ?? s.trimmingWhiteSpace())
         case (.date(let format, let zone), .date(let d)):
-            return DateCodec(format: format, zone: zone).encode(d, kind: context.kind)
+            return try DateCodec(format: format, zone: zone).encode(d, kind: context.kind)
         case (.dateTime(let format, let zone), .dateTime(let ms)):
-            return DateTimeCodec(format: format, zone: zone).encode(ms, kind: context.kind)
+            return try DateTimeCodec(format: format, zone: zone).encode(ms, kind: context.kind)
         case (.decimal(let scale), .decimal(let d)):
             return Self.number(try Self.padded(d, scale: scale), context.kind)
         case (.picklist(let table), .string(let s)):
