@@ -256,3 +256,24 @@ struct ConfigLintTests {
         #expect(!w.contains { $0.contains("contact.match") })
     }
 }
+
+@Suite("One canonical field, several CRM fields")
+struct CopyToTests {
+    @Test func hubSpotMeetingsWriteTheStartTimeToHsTimestampToo() throws {
+        let config = try ConfigLoader.defaults()
+        let out = try RecordMapper(config: config).outbound(crm: "hubspot", object: "meeting",
+                                                            values: ["start_at": .dateTime(utc(2024, 5, 1, 9))])
+        #expect(out.fields == ["hs_meeting_start_time": .string("2024-05-01T09:00:00.000Z"),
+                               "hs_timestamp": .string("2024-05-01T09:00:00.000Z")])
+        #expect(config.mapping(crm: "hubspot", object: "deal")?.discriminator == ["pipeline": "default"])
+        let e = configError("""
+        mappings:
+          hubspot:
+            meeting:
+              fields:
+                end_at: {field: hs_meeting_end_time, copy_to: [hs_timestamp]}
+        """)
+        #expect(e?.code == .conflict)
+        #expect(e?.message.contains("hs_timestamp is already written by start_at") == true)
+    }
+}

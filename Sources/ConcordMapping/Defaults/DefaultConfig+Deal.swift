@@ -49,6 +49,7 @@ extension DefaultConfig {
       hubspot:
         deal:
           object: deals
+          where: {pipeline: default}
           fields:
             name: {field: dealname, transform: trim}
             stage:
