@@ -134,6 +134,8 @@ struct ConfigErrorTests {
                   field: hs_lead_status
                   transform: {kind: picklist, values: {active: OPEN, inactive: OPEN}}
         """, .conflict, line: 7, column: 47, contains: "add inbound: {OPEN: ONE_OF_THEM}")
+        expectError("crms:\n  hubspot: {kind: salesforce, base_url: https://a.example}\n", .conflict, line: 2, column: 19,
+                    contains: "must be of kind hubspot")
         expectError("crms:\n  hubspot: {base_url: https://a.example}\n  hubspot: {base_url: https://b.example}\n",
                     .conflict, line: 2, column: 3, contains: "duplicate key hubspot")
         expectError("""
