@@ -13,7 +13,28 @@ import ConcordCore
 /// | multipicklist | `.multiSelect` |
 /// | reference(object) | `.reference` |
 public enum FieldType: Hashable, Sendable, CustomStringConvertible {
-    case string, email, phone, bool, int, decimal, currency, date, datetime, picklist, multipicklist
+    /// Text.
+    case string
+    /// An email address (text, validated as an address).
+    case email
+    /// A phone number (text, E.164 where it can be normalised).
+    case phone
+    /// A checkbox.
+    case bool
+    /// A whole number.
+    case int
+    /// An exact decimal.
+    case decimal
+    /// An exact amount of money (a decimal, usually with `scale: 2`).
+    case currency
+    /// A calendar date.
+    case date
+    /// A point in time.
+    case datetime
+    /// One value from a list.
+    case picklist
+    /// A set of values from a list.
+    case multipicklist
     /// A reference to a record of the named canonical object.
     case reference(to: String)
 

@@ -1,5 +1,7 @@
+import ConcordCore
+import Foundation
 import Testing
-@testable import ConcordMapping
+import ConcordMapping
 
 @Suite("Broken configuration files give positioned errors")
 struct ConfigErrorTests {
@@ -132,6 +134,8 @@ struct ConfigErrorTests {
                   field: hs_lead_status
                   transform: {kind: picklist, values: {active: OPEN, inactive: OPEN}}
         """, .conflict, line: 7, column: 47, contains: "add inbound: {OPEN: ONE_OF_THEM}")
+        expectError("crms:\n  hubspot: {kind: salesforce, base_url: https://a.example}\n", .conflict, line: 2, column: 19,
+                    contains: "must be of kind hubspot")
         expectError("crms:\n  hubspot: {base_url: https://a.example}\n  hubspot: {base_url: https://b.example}\n",
                     .conflict, line: 2, column: 3, contains: "duplicate key hubspot")
         expectError("""
@@ -180,5 +184,37 @@ struct ConfigErrorTests {
             #expect(error.code == .unreadable)
             #expect(error.description.hasPrefix("/nonexistent/concord.yaml:1:1: error:"))
         }
+    }
+}
+
+@Suite("Mutated configuration files never crash the loader")
+struct ConfigFuzzTests {
+    @Test func randomEditsGiveAConfigOrAPositionedError() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../docs/concord.example.yaml").standardized.path
+        let original = Array(try String(contentsOfFile: path, encoding: .utf8))
+        let alphabet = Array(" :-{}[],~*&!|>'\"#\n\tab0\u{00E9}")
+        var errors = 0
+        for seed in UInt64(1)...200 {
+            var rng = SplitMix64(seed: seed)
+            var text = original
+            for _ in 0...(rng.next() % 4) {
+                let i = Int(rng.next() % UInt64(text.count))
+                switch rng.next() % 3 {
+                case 0: text.remove(at: i)
+                case 1: text.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: i)
+                default: text[i] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+                }
+            }
+            do {
+                _ = try ConfigLoader.load(text: String(text), file: "fuzz.yaml")
+            } catch {
+                errors += 1
+                #expect(error.location.file == "fuzz.yaml" || error.location.file == "<defaults>", "seed \(seed): \(error)")
+                #expect(error.location.line >= 1 && error.location.column >= 1, "seed \(seed)")
+                #expect(!error.message.isEmpty, "seed \(seed)")
+            }
+        }
+        #expect(errors > 50)
     }
 }

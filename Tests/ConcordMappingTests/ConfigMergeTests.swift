@@ -1,7 +1,7 @@
 import Foundation
 import ConcordCore
 import Testing
-@testable import ConcordMapping
+import ConcordMapping
 
 @Suite("A configuration states only what differs from the defaults")
 struct ConfigMergeTests {
@@ -163,6 +163,37 @@ struct ConfigMergeTests {
                                "new_ClientId@odata.bind": .string("/accounts(aaaa-1)")])
     }
 
+    @Test func ownersMapThroughUserTables() throws {
+        let config = try ConfigLoader.load(text: """
+        objects:
+          contact:
+            fields:
+              owner: {type: picklist, values: [ann@acme.com, bob@acme.com]}
+        mappings:
+          salesforce:
+            contact:
+              fields:
+                owner:
+                  field: OwnerId
+                  transform: {kind: picklist, values: {ann@acme.com: 005000000000001AAA, bob@acme.com: 005000000000002AAA}}
+          hubspot:
+            contact:
+              fields:
+                owner: {field: hubspot_owner_id, transform: {kind: picklist, values: {ann@acme.com: "101", bob@acme.com: "102"}}}
+        """, file: "concord.yaml")
+        let mapper = RecordMapper(config: config)
+        let read = try mapper.inbound(crm: "hubspot", object: "contact", raw: ["hubspot_owner_id": .string("102")])
+        #expect(read.values == ["owner": .string("bob@acme.com")])
+        #expect(try mapper.outbound(crm: "salesforce", object: "contact", values: read.values).fields
+                == ["OwnerId": .string("005000000000002AAA")])
+        // An owner nobody mapped is not guessed: the change is rejected with the value.
+        let outcome = MappingPipeline(config: config).inbound(crm: "hubspot", object: "contact", recordKey: "1",
+                                                              raw: ["hubspot_owner_id": .string("999")], isCreate: false)
+        guard case .rejected(let f) = outcome else { Issue.record("accepted"); return }
+        #expect(f.first?.rule == .restrictedPicklist)
+        #expect(f.first?.values == ["owner": "\"999\""])
+    }
+
     @Test func aSecondOrgOfOneKindInheritsThatKindsMappings() throws {
         let config = try ConfigLoader.load(text: """
         crms:
@@ -197,5 +228,52 @@ struct ExampleConfigTests {
         #expect(config.mapping(crm: "hubspot", object: "contact")?.field("mobile_phone") == nil)
         #expect(config.mapping(crm: "hubspot", object: "contact")?.field("phone")?.transform == .phone(country: "GB"))
         #expect(config.sync.pollIntervalSeconds == 120)
+    }
+}
+
+@Suite("Configuration warnings")
+struct ConfigLintTests {
+    @Test func warnsAboutUnsetVariablesLiteralSecretsUnusedRuleCRMsAndUnmappedMatchKeys() throws {
+        let config = try ConfigLoader.load(text: """
+        crms:
+          salesforce:
+            base_url: https://acme.my.salesforce.com
+            credentials: {client_id: {env: SF_ID}, client_secret: s3cret}
+          hubspot:
+            base_url: https://api.hubapi.com
+            credentials: {token: {env: HS_TOKEN}}
+        objects:
+          contact:
+            fields:
+              job_title: {type: string, rule: {prefer: dynamics}}
+        """, file: "concord.yaml")
+        let w = ConfigLint.warnings(config, environment: ["HS_TOKEN": "x"])
+        #expect(w.contains("crms.salesforce.credentials.client_id: environment variable SF_ID is not set"))
+        #expect(w.contains("crms.salesforce.credentials.client_secret: a secret is written in the file; prefer {env: NAME}"))
+        #expect(!w.contains { $0.contains("HS_TOKEN") })
+        #expect(w.contains { $0.hasPrefix("objects.contact.fields.job_title: rule prefer dynamics unless blank names a CRM") })
+        #expect(w.contains("sync.objects.company.match: domain is not mapped in salesforce; new salesforce records match by external id only"))
+        #expect(!w.contains { $0.contains("contact.match") })
+    }
+}
+
+@Suite("One canonical field, several CRM fields")
+struct CopyToTests {
+    @Test func hubSpotMeetingsWriteTheStartTimeToHsTimestampToo() throws {
+        let config = try ConfigLoader.defaults()
+        let out = try RecordMapper(config: config).outbound(crm: "hubspot", object: "meeting",
+                                                            values: ["start_at": .dateTime(utc(2024, 5, 1, 9))])
+        #expect(out.fields == ["hs_meeting_start_time": .string("2024-05-01T09:00:00.000Z"),
+                               "hs_timestamp": .string("2024-05-01T09:00:00.000Z")])
+        #expect(config.mapping(crm: "hubspot", object: "deal")?.discriminator == ["pipeline": "default"])
+        let e = configError("""
+        mappings:
+          hubspot:
+            meeting:
+              fields:
+                end_at: {field: hs_meeting_end_time, copy_to: [hs_timestamp]}
+        """)
+        #expect(e?.code == .conflict)
+        #expect(e?.message.contains("hs_timestamp is already written by start_at") == true)
     }
 }

@@ -1,6 +1,6 @@
 import ConcordCore
 import Testing
-@testable import ConcordMapping
+import ConcordMapping
 
 @Suite("Date, date-time and time-zone transforms")
 struct DateTimeTransformTests {
@@ -28,6 +28,9 @@ struct DateTimeTransformTests {
         let t = Transform.dateTime(.salesforce, zone: nil)
         #expect(try dec(t, .string("2024-01-02T08:34:05.000+05:30"), .datetime) == .dateTime(t0))
         #expect(try dec(t, .string("2024-01-01T20:04:05-0700"), .datetime) == .dateTime(t0))
+        #expect(try dec(t, .string("2024-01-01T22:21:19-04:42:46"), .datetime) == .dateTime(t0))
+        #expect(errorCode { try dec(t, .string("2024-01-01T22:21:19-04:42:66"), .datetime) } == .invalidFormat)
+        #expect(errorCode { try dec(t, .string("2024-01-01T22:21:19-0442:46"), .datetime) } == .invalidFormat)
         #expect(try dec(t, .string("2024-01-02T03:04:05.000000Z"), .datetime) == .dateTime(t0))
         // Before 1970 and leap days.
         #expect(try dec(t, .string("1969-12-31T23:59:59.999Z"), .datetime) == .dateTime(-1))
@@ -74,6 +77,26 @@ struct DateTimeTransformTests {
             #expect(try enc(t, try dec(t, w, .datetime), .datetime) == w)
             ms += 1_800_000 * 7
         }
+    }
+
+    @Test func extremeInstantsAreRefusedNotCrashed() throws {
+        for format in DateTimeWireFormat.allCases {
+            let t = Transform.dateTime(format, zone: "Europe/Berlin")
+            for ms in [Int64.max, Int64.min, 253_402_300_800_000] {
+                #expect(errorCode { try enc(t, .dateTime(ms), .datetime) } == .invalidFormat, "\(format) \(ms)")
+            }
+            #expect(errorCode { try dec(t, .string("9223372036854775807"), .datetime, .hubspot) } == .invalidFormat)
+            #expect(errorCode { try dec(t, .string("-9223372036854775808"), .datetime, .hubspot) } == .invalidFormat)
+            #expect(errorCode { try dec(t, .string("99999999999999999999"), .datetime, .hubspot) } == .invalidFormat)
+        }
+        for format in DateWireFormat.allCases {
+            let t = Transform.date(format, zone: "Pacific/Kiritimati")
+            #expect(errorCode { try enc(t, .date(CalendarDate(daysSinceEpoch: .max)), .date, .hubspot) } == .invalidFormat)
+            #expect(errorCode { try dec(t, .string("9223372036854775807"), .date, .hubspot) } == .invalidFormat)
+        }
+        // The edges themselves work.
+        let edge = Transform.dateTime(.offset, zone: "Pacific/Kiritimati")
+        #expect(try dec(edge, try enc(edge, .dateTime(-62_135_596_800_000), .datetime), .datetime) == .dateTime(-62_135_596_800_000))
     }
 
     @Test func datesInEachWireFormat() throws {

@@ -1,6 +1,6 @@
 import ConcordCore
 import Testing
-@testable import ConcordMapping
+import ConcordMapping
 
 @Suite("Shipped defaults")
 struct DefaultsLoadTests {

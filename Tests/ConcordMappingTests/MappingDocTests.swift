@@ -1,5 +1,5 @@
 import Testing
-@testable import ConcordMapping
+import ConcordMapping
 
 @Suite("Mapping documentation")
 struct MappingDocTests {

@@ -1,6 +1,6 @@
 import ConcordCore
 import Testing
-@testable import ConcordMapping
+import ConcordMapping
 
 /// Property tests: with rules applied as write filters, merge stays a lattice join and
 /// every rule means what it says, on random write histories (seeded; the seed is printed).
@@ -110,5 +110,34 @@ struct RulePropertyTests {
         let h = try mapper.inbound(crm: "hubspot", object: "contact", raw: ["email": .string("A@X.COM")])
         #expect(h.values == ["email": .string("a@x.com")])
         #expect(try mapper.outbound(crm: "salesforce", object: "contact", values: ["job_title": .string("CTO")]).fields.isEmpty)
+    }
+}
+
+@Suite("Record-level rules for the engine")
+struct RecordRulesTests {
+    @Test func inboundChangesFromTwoCRMsMergeByRule() throws {
+        let config = try ConfigLoader.load(text: """
+        objects:
+          contact:
+            fields:
+              job_title: {type: string, rule: {prefer: salesforce}}
+              email: {type: email, rule: {one-way: hubspot}}
+              city: {type: string, rule: none}
+        """, file: "concord.yaml")
+        let rules = RecordRules(config: config)
+        func stamp(_ ms: UInt64, _ site: UInt64) -> Stamp { Stamp(hlc: HLCTimestamp(millis: ms), site: SiteID(rawValue: site)) }
+        let sf = rules.registers(object: "contact", writer: "salesforce",
+                                 values: ["job_title": .string("CTO"), "email": .string("sf@x.com"),
+                                          "phone": .string("+1"), "city": .string("Paris")], stamp: stamp(10, 1))
+        #expect(Set(sf.keys) == ["job_title", "job_title@salesforce", "phone"])
+        let hs = rules.registers(object: "contact", writer: "hubspot",
+                                 values: ["job_title": .string("Chief"), "email": .string("hs@x.com"), "phone": .string("+2")],
+                                 stamp: stamp(20, 2))
+        let a = merge(local: RecordState(fields: sf), remote: RecordState(fields: hs)).state
+        let b = merge(local: RecordState(fields: hs), remote: RecordState(fields: sf)).state
+        #expect(a == b)
+        let values = rules.effectiveValues(object: "contact", in: a)
+        #expect(values == ["job_title": .string("CTO"), "email": .string("hs@x.com"), "phone": .string("+2")])
+        #expect(rules.effectiveRegisters(object: "contact", in: a)["job_title"]?.stamp.site == SiteID(rawValue: 1))
     }
 }

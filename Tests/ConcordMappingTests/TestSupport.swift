@@ -1,5 +1,5 @@
 import ConcordCore
-@testable import ConcordMapping
+import ConcordMapping
 
 /// Decodes with a transform in a context, for brevity.
 func dec(_ t: Transform, _ w: WireValue, _ type: FieldType, _ kind: CRMKind = .salesforce,

@@ -1,6 +1,6 @@
 import ConcordCore
 import Testing
-@testable import ConcordMapping
+import ConcordMapping
 
 @Suite("Text, email and phone transforms")
 struct TextTransformTests {

@@ -1,7 +1,7 @@
 import ConcordCore
 import Foundation
 import Testing
-@testable import ConcordMapping
+import ConcordMapping
 
 @Suite("Validation and quarantine")
 struct ValidationQuarantineTests {
@@ -101,6 +101,11 @@ struct ValidationQuarantineTests {
                                    raw: ["NumberOfEmployees": .string("many"), "AnnualRevenue": .number("10.005")], isCreate: false))
         #expect(g.contains { $0.rule == .conversion && $0.fields == ["employees"] })
         #expect(g.contains { $0.rule == .scale && $0.fields == ["annual_revenue"] })
+        // Dataverse's closeprobability is a whole number: a fractional probability is stopped before merge.
+        let h = p.inbound(crm: "salesforce", object: "deal", recordKey: "006", raw: ["Probability": .number("12.5")], isCreate: false)
+        #expect(h == .rejected([ValidationFailure(object: "deal", recordKey: "006", crm: "dynamics", fields: ["probability"],
+                                                  values: ["probability": "12.5"], rule: .conversion,
+                                                  reason: "dynamics opportunities.closeprobability: 12.5 has more than 0 decimal places")]))
         #expect(Validator.matches("ann@example.co.uk", .email))
         #expect(!Validator.matches("ann@@example.com", .email))
         #expect(!Validator.matches("ann @example.com", .email))
@@ -220,5 +225,29 @@ extension CreateDefaultTests {
         let out = try RecordMapper(config: config).outbound(crm: "dynamics", object: "task",
                                                             values: ["subject": .string("x")], isCreate: true)
         #expect(out.fields["prioritycode"] == .number("1"))
+    }
+}
+
+@Suite("Field notes: picklist and validation mismatches land in quarantine with a reason")
+struct FieldNotesQuarantineTests {
+    @Test func unmappedPicklistTooLongStringAndMissingRequiredFieldEachLandInQuarantine() async throws {
+        let p = MappingPipeline(config: try ConfigLoader.defaults())
+        let store = InMemoryQuarantineStore()
+        let changes: [(String, String, String, [String: WireValue], Bool, ValidationFailure.Rule, String)] = [
+            ("hubspot", "deal", "d1", ["dealstage": .string("custom_stage_9")], false, .restrictedPicklist, "picklist table"),
+            ("salesforce", "company", "a1", ["Name": .string(String(repeating: "A", count: 200))], false, .maxLength, "at most 160"),
+            ("dynamics", "contact", "c1", ["firstname": .string("Ann")], true, .required, "last_name is required"),
+        ]
+        for (i, (crm, object, key, raw, create, rule, reason)) in changes.enumerated() {
+            guard case .rejected(let failures) = p.inbound(crm: crm, object: object, recordKey: key, raw: raw, isCreate: create) else {
+                Issue.record("\(object) \(key) was accepted"); continue
+            }
+            _ = try await p.quarantine(crm: crm, object: object, recordKey: key, raw: raw, isCreate: create,
+                                       failures: failures, id: "q\(i)", nowMillis: Int64(i), in: store)
+            let entry = try #require(await store.get(id: "q\(i)"))
+            #expect(entry.raw == raw)
+            #expect(entry.failures.contains { $0.rule == rule && $0.reason.contains(reason) }, "\(entry.failures)")
+        }
+        #expect(await store.list(object: nil).count == 3)
     }
 }

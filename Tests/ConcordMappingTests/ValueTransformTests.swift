@@ -1,6 +1,6 @@
 import ConcordCore
 import Testing
-@testable import ConcordMapping
+import ConcordMapping
 
 @Suite("Decimal, picklist, option-set, multi-select and reference transforms")
 struct ValueTransformTests {

@@ -45,6 +45,10 @@ struct ConfigDecoder {
             let v = e.value
             _ = try v.entries(what, allowed: ["kind", "base_url", "token_url", "credentials", "rate_limit"])
             let kindName = try v["kind"]?.choice("kind of \(what)", CRMKind.allCases.map(\.rawValue)) ?? e.key
+            if let named = CRMKind(rawValue: e.key), named.rawValue != kindName, let k = v["kind"] {
+                throw ConfigError(.conflict, at: k.location,
+                                  "a CRM named \(e.key) must be of kind \(e.key); give a \(kindName) CRM another name")
+            }
             guard let kind = CRMKind(rawValue: kindName) else {
                 throw ConfigError(.missingKey, at: v.location, "missing key \"kind\" in \(what); expected one of: "
                                   + CRMKind.allCases.map(\.rawValue).joined(separator: ", "))

@@ -5,7 +5,7 @@ struct MappingDecoder {
     let object: CanonicalObject
     let objects: [CanonicalObject]
 
-    static let fieldKeys = ["field", "write_field", "transform", "max_length", "required", "read_only", "default"]
+    static let fieldKeys = ["field", "write_field", "transform", "max_length", "required", "read_only", "default", "copy_to"]
 
     func decode(_ node: ConfigNode, defaultExternalID: String?) throws(ConfigError) -> ObjectMapping {
         let what = "mapping of \(object.name) in \(crm)"
@@ -26,12 +26,13 @@ struct MappingDecoder {
                     throw ConfigError(.conflict, at: e.value.location,
                                       "\(crm) field \(m.crmField) is already mapped to \(other); each CRM field maps to one canonical field")
                 }
-                if !m.readOnly, let other = writeSeen[m.writeField] {
-                    throw ConfigError(.conflict, at: e.value.location,
-                                      "\(crm) field \(m.writeField) is already written by \(other)")
+                for w in m.readOnly ? [] : [m.writeField] + m.copyTo {
+                    if let other = writeSeen[w] {
+                        throw ConfigError(.conflict, at: e.value.location, "\(crm) field \(w) is already written by \(other)")
+                    }
+                    writeSeen[w] = e.key
                 }
                 readSeen[m.crmField] = e.key
-                if !m.readOnly { writeSeen[m.writeField] = e.key }
                 fields.append(m)
             }
         }
@@ -61,6 +62,7 @@ struct MappingDecoder {
         if let n = v["max_length"] { m.maxLength = try n.integer("max_length", in: 1...1_000_000) }
         if let n = v["required"] { m.required = try n.boolean("required") }
         if let n = v["read_only"] { m.readOnly = try n.boolean("read_only") }
+        if let n = v["copy_to"] { m.copyTo = try n.textList("copy_to") }
         if let n = v["default"] {
             let d = try n.text("default")
             // The default must be a value the transform reads (so it round-trips like any other).

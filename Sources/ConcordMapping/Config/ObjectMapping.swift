@@ -17,6 +17,9 @@ public struct FieldMapping: Hashable, Sendable {
     /// The CRM value written when a record is created without this field (Salesforce Task
     /// `Priority: Normal`); it also satisfies ``required``.
     public var createDefault: String?
+    /// More CRM fields that receive the same written value (HubSpot meetings also need the
+    /// start time in `hs_timestamp`).
+    public var copyTo: [String] = []
 
     /// Creates a field mapping.
     public init(canonical: String, crmField: String, writeField: String? = nil, transform: Transform = .plain,

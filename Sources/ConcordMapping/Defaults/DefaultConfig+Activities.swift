@@ -196,7 +196,7 @@ extension DefaultConfig {
             subject: hs_meeting_title
             body: hs_meeting_body
             location: hs_meeting_location
-            start_at: hs_meeting_start_time
+            start_at: {field: hs_meeting_start_time, copy_to: [hs_timestamp], required: true}
             end_at: hs_meeting_end_time
             contact: associations.contacts
             company: associations.companies

@@ -49,6 +49,7 @@ extension DefaultConfig {
       hubspot:
         deal:
           object: deals
+          where: {pipeline: default}
           fields:
             name: {field: dealname, transform: trim}
             stage:
@@ -94,7 +95,7 @@ extension DefaultConfig {
                 inbound: {"0": qualification, "1": needs_analysis, "2": proposal, "3": negotiation}
             amount: estimatedvalue
             close_date: estimatedclosedate
-            probability: closeprobability
+            probability: {field: closeprobability, transform: {kind: decimal, scale: 0}}
             company:
               field: _parentaccountid_value
               write_field: parentaccountid@odata.bind

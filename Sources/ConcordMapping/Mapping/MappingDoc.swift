@@ -43,6 +43,7 @@ public enum MappingDoc {
                     guard let fm = m?.field(f.name) else { cells.append("-"); continue }
                     var c = "`\(fm.crmField)`"
                     if fm.writeField != fm.crmField { c += " (writes `\(fm.writeField)`)" }
+                    if !fm.copyTo.isEmpty { c += " (also writes " + fm.copyTo.map { "`\($0)`" }.joined(separator: ", ") + ")" }
                     c += ": " + summary(fm.transform)
                     var limits: [String] = []
                     if let max = fm.maxLength { limits.append("max \(max)") }

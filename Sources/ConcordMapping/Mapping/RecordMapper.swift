@@ -82,7 +82,7 @@ public struct RecordMapper: Sendable {
                 let ctx = TransformContext(crm: crm, kind: mapping.kind, type: field.type, resolver: resolver)
                 if let v = try? fm.transform.decode(.string(d), context: ctx),
                    let w = try? fm.transform.encode(v, context: ctx) {
-                    out[fm.writeField] = w
+                    for name in [fm.writeField] + fm.copyTo { out[name] = w }
                     continue
                 }
             }
@@ -90,7 +90,8 @@ public struct RecordMapper: Sendable {
                   field.rule != .dontSync else { continue }
             let ctx = TransformContext(crm: crm, kind: mapping.kind, type: field.type, resolver: resolver)
             do {
-                out[fm.writeField] = try fm.transform.encode(value, context: ctx)
+                let w = try fm.transform.encode(value, context: ctx)
+                for name in [fm.writeField] + fm.copyTo { out[name] = w }
             } catch {
                 failures.append(FieldConversionFailure(field: fm.canonical, crmField: fm.writeField,
                                                        value: value.description, error: error))

@@ -13,6 +13,9 @@ struct DateCodec {
         if let d = CalendarDate(iso: text), format != .epochMillis || text.count == 10 { return d }
         var instant: Int64?
         if let ms = TimeFormats.parseEpochMillis(text) {
+            guard TimeFormats.supported.contains(ms) else {
+                throw TransformError(.invalidFormat, "\(wire) is outside the years 0001-9999")
+            }
             instant = ms
         } else if let p = TimeFormats.parse(text) {
             instant = TimeFormats.wallMillis(p) - Int64(p.offsetSeconds ?? 0) * 1000
@@ -26,7 +29,10 @@ struct DateCodec {
         return CalendarDate(daysSinceEpoch: Int32(clamping: days))
     }
 
-    func encode(_ date: CalendarDate, kind: CRMKind) -> WireValue {
+    func encode(_ date: CalendarDate, kind: CRMKind) throws(TransformError) -> WireValue {
+        guard TimeFormats.supported.contains(Int64(date.daysSinceEpoch) * TimeFormats.msPerDay) else {
+            throw TransformError(.invalidFormat, "date \(date) is outside the years 0001-9999")
+        }
         switch format {
         case .iso:
             return .string(date.description)
@@ -52,7 +58,12 @@ struct DateTimeCodec {
         let text = try Transform.text(wire).trimmingWhiteSpace()
         // Digits only cannot be ISO text: HubSpot sends some date-time properties as epoch
         // milliseconds, so they are read in every format (and written in the configured one).
-        if let ms = TimeFormats.parseEpochMillis(text) { return ms }
+        if let ms = TimeFormats.parseEpochMillis(text) {
+            guard TimeFormats.supported.contains(ms) else {
+                throw TransformError(.invalidFormat, "\(wire) is outside the years 0001-9999")
+            }
+            return ms
+        }
         guard let p = TimeFormats.parse(text) else {
             throw TransformError(.invalidFormat, "expected an ISO-8601 date-time such as 2024-01-02T03:04:05Z, got \(wire)")
         }
@@ -62,7 +73,10 @@ struct DateTimeCodec {
         return TimeFormats.utcMillis(wall: wall, zone: timeZone)
     }
 
-    func encode(_ ms: Int64, kind: CRMKind) -> WireValue {
+    func encode(_ ms: Int64, kind: CRMKind) throws(TransformError) -> WireValue {
+        guard TimeFormats.supported.contains(ms) else {
+            throw TransformError(.invalidFormat, "instant \(ms) is outside the years 0001-9999")
+        }
         switch format {
         case .salesforce: return .string(TimeFormats.formatWall(ms, millis: true) + "+0000")
         case .iso: return .string(TimeFormats.formatWall(ms, millis: ms % 1000 != 0) + "Z")

@@ -1,5 +1,3 @@
-import Foundation
-
 /// E.164 phone normalisation with a small built-in table of common countries.
 ///
 /// No external library: the rules are the calling code, the national trunk prefix dropped
@@ -47,6 +45,9 @@ public enum PhoneNumbers {
         "ZA": Country(callingCode: "27", trunkPrefix: "0", internationalPrefix: "00"),
     ]
 
+    /// Characters people put between digits.
+    static let separators: Set<Character> = [" ", "-", ".", "(", ")", "/", "\u{00A0}"]
+
     /// Whether `text` is E.164: `+`, a non-zero digit, 8 to 15 digits in all.
     public static func isE164(_ text: String) -> Bool {
         guard text.first == "+" else { return false }
@@ -58,15 +59,15 @@ public enum PhoneNumbers {
     /// number, an extension, letters, a wrong length).
     public static func e164(_ text: String, country: String?) -> String? {
         // "+44 (0)20 ..." writes the national trunk prefix in brackets: it is not dialled.
-        let t = text.trimmingWhiteSpace().replacingOccurrences(of: "(0)", with: "")
+        var t = text.trimmingWhiteSpace()
+        if t.utf8.contains(UInt8(ascii: "(")) { t = t.replacing("(0)", with: "") }
         guard !t.isEmpty else { return nil }
-        let allowed: Set<Character> = [" ", "-", ".", "(", ")", "/", "\u{00A0}"]
         var digits = ""
         var plus = false
         for (i, ch) in t.enumerated() {
             if ch == "+" && i == 0 { plus = true; continue }
             if ch.isASCIIDigitCharacter { digits.append(ch); continue }
-            if allowed.contains(ch) { continue }
+            if separators.contains(ch) { continue }
             return nil
         }
         var result: String
@@ -99,9 +100,11 @@ extension Character {
     var isASCIIDigitCharacter: Bool { ("0"..."9").contains(self) }
 }
 
-extension StringProtocol {
+extension String {
     /// Without leading and trailing white space (including non-breaking spaces).
     func trimmingWhiteSpace() -> String {
+        // Fast path: printable ASCII at both ends means nothing to trim.
+        if let f = utf8.first, let l = utf8.last, (0x21..<0x7F).contains(f), (0x21..<0x7F).contains(l) { return self }
         var s = Substring(self)
         while let f = s.first, f.isWhitespace { s.removeFirst() }
         while let l = s.last, l.isWhitespace { s.removeLast() }

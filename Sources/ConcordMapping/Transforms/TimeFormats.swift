@@ -7,6 +7,9 @@ import Foundation
 /// (DST) come from Foundation's `TimeZone`, which ships tzdata on Linux.
 enum TimeFormats {
     static let msPerDay: Int64 = 86_400_000
+    /// Instants Concord converts: 0001-01-01 to 9999-12-31 (four-digit years, and no
+    /// arithmetic overflow when zone offsets are added).
+    static let supported: ClosedRange<Int64> = -62_135_596_800_000...253_402_300_799_999
 
     /// The parts of an ISO-8601 date-time: `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM|±HHMM]`.
     struct Parts {
@@ -41,12 +44,17 @@ enum TimeFormats {
             let rest = u[i...]
             if rest.count == 1, rest.first == UInt8(ascii: "Z") {
                 offset = 0
-            } else if rest.count == 5 || rest.count == 6, let sign = rest.first,
+            } else if [5, 6, 9].contains(rest.count), let sign = rest.first,
                       sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
-                let body = rest.dropFirst().filter { $0 != UInt8(ascii: ":") }
-                guard body.count == 4, rest.count == 5 || rest[rest.startIndex + 3] == UInt8(ascii: ":"),
-                      let oh = num(body.prefix(2)[...]), let om = num(body.suffix(2)[...]), oh < 24, om < 60 else { return nil }
-                offset = (oh * 3600 + om * 60) * (sign == UInt8(ascii: "-") ? -1 : 1)
+                // ±HHMM, ±HH:MM, or ±HH:MM:SS (historical local mean time offsets have seconds).
+                let body = Array(rest.dropFirst().filter { $0 != UInt8(ascii: ":") })
+                let colons = rest.count - 1 - body.count
+                guard body.count == 4 && (colons == 0 || colons == 1) || body.count == 6 && colons == 2,
+                      rest.count == 5 || rest[rest.startIndex + 3] == UInt8(ascii: ":"),
+                      let oh = num(body[0..<2]), let om = num(body[2..<4]), oh < 24, om < 60 else { return nil }
+                let os = body.count == 6 ? num(body[4..<6]) ?? 60 : 0
+                guard os < 60 else { return nil }
+                offset = (oh * 3600 + om * 60 + os) * (sign == UInt8(ascii: "-") ? -1 : 1)
             } else {
                 return nil
             }
@@ -87,16 +95,18 @@ enum TimeFormats {
 
     static func two(_ n: Int64) -> String { n < 10 ? "0" + String(n) : String(n) }
 
-    /// `+02:00` / `-05:30` / `+00:00`.
+    /// `+02:00` / `-05:30` / `+00:00`; `-04:42:46` when the offset has seconds (local mean
+    /// time before standard zones), so no instant is rounded.
     static func formatOffset(_ seconds: Int, colon: Bool) -> String {
         let sign = seconds < 0 ? "-" : "+"
         let a = abs(seconds)
-        return sign + two(Int64(a / 3600)) + (colon ? ":" : "") + two(Int64(a / 60 % 60))
+        let secs = a % 60 == 0 ? "" : (colon ? ":" : "") + two(Int64(a % 60))
+        return sign + two(Int64(a / 3600)) + (colon ? ":" : "") + two(Int64(a / 60 % 60)) + secs
     }
 
     /// The zone's offset from UTC at the instant `utcMillis`, in seconds.
     static func offset(of zone: TimeZone, atUTC utcMillis: Int64) -> Int {
-        zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(utcMillis / 1000)))
+        zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(floorDiv(utcMillis, 1000).0)))
     }
 
     /// The UTC instant of a wall-clock time in `zone`.

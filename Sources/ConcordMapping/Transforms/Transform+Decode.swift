@@ -49,7 +49,7 @@ extension Transform {
         case .decimal:
             return .decimal(try Self.decimal(wire))
         case .picklist(let table), .optionSet(let table):
-            var key = try Self.text(wire)
+            var key = try Self.text(wire).trimmingWhiteSpace()
             if case .optionSet = self {
                 guard let n = Int(key.trimmingWhiteSpace()) else {
                     throw TransformError(.typeMismatch, "option-set value \(wire) is not an integer")
@@ -147,7 +147,8 @@ extension PicklistTable {
 extension TextNormalization {
     /// Normalises `s`.
     public func apply(_ s: String) -> String {
-        var out = nfc ? s.precomposedStringWithCanonicalMapping : s
+        // ASCII text is already NFC; skip Foundation's (comparatively slow) normaliser for it.
+        var out = nfc && !s.utf8.allSatisfy({ $0 < 0x80 }) ? s.precomposedStringWithCanonicalMapping : s
         if collapse {
             out = out.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         } else if trim {

@@ -24,9 +24,9 @@ extension Transform {
         case (.phone(let country), .string(let s)):
             return .string(PhoneNumbers.e164(s, country: country) ?? s.trimmingWhiteSpace())
         case (.date(let format, let zone), .date(let d)):
-            return DateCodec(format: format, zone: zone).encode(d, kind: context.kind)
+            return try DateCodec(format: format, zone: zone).encode(d, kind: context.kind)
         case (.dateTime(let format, let zone), .dateTime(let ms)):
-            return DateTimeCodec(format: format, zone: zone).encode(ms, kind: context.kind)
+            return try DateTimeCodec(format: format, zone: zone).encode(ms, kind: context.kind)
         case (.decimal(let scale), .decimal(let d)):
             return Self.number(try Self.padded(d, scale: scale), context.kind)
         case (.picklist(let table), .string(let s)):
@@ -37,7 +37,14 @@ extension Transform {
             return Self.number(w, context.kind)
         case (.multiSelect(let sep, let table, _), .multiSelect(let items)):
             var mapped: [String] = []
-            for i in items { mapped.append(try table?.encode(i) ?? i) }
+            for i in items {
+                let w = try table?.encode(i) ?? i
+                // An item holding the separator, or blank, cannot be written without corrupting the set.
+                guard !w.contains(sep), !w.allSatisfy(\.isWhitespace), w.trimmingWhiteSpace() == w else {
+                    throw TransformError(.invalidFormat, "multi-select item \"\(w)\" cannot be joined with \"\(sep)\"")
+                }
+                mapped.append(w)
+            }
             if let table {
                 let order = Dictionary(table.outbound.enumerated().map { ($0.element.crm, $0.offset) }) { a, _ in a }
                 mapped.sort { (order[$0] ?? Int.max, $0) < (order[$1] ?? Int.max, $1) }

@@ -62,15 +62,19 @@ public actor InMemoryQuarantineStore: QuarantineStore {
     /// An empty store.
     public init() {}
 
+    /// Adds or replaces an entry.
     public func add(_ entry: QuarantineEntry) { entries[entry.id] = entry }
 
+    /// Entries oldest first (ties by id), optionally of one object.
     public func list(object: String?) -> [QuarantineEntry] {
         entries.values.filter { object == nil || $0.object == object }
             .sorted { ($0.firstSeenMillis, $0.id) < ($1.firstSeenMillis, $1.id) }
     }
 
+    /// One entry.
     public func get(id: String) -> QuarantineEntry? { entries[id] }
 
+    /// Removes an entry; `false` when there was none.
     @discardableResult
     public func remove(id: String) -> Bool { entries.removeValue(forKey: id) != nil }
 }
