@@ -87,6 +87,7 @@ let package = Package(
             dependencies: [
                 "ConcordCore", "ConcordStore", "ConcordMapping", "ConcordEngine", "ConcordHTTP", "ConcordBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -14,7 +14,7 @@ extension SyncEngine {
             var cursor = (try? store.cursor(replica: replica, objectType: object)) ?? nil
             for _ in 0..<100_000 {
                 let request = PullRequest(object: mapping.crmObject, fields: fields.sorted(), cursor: cursor,
-                                          pageSize: connector.pullPageSize, withFieldHistory: true,
+                                          pageSize: connector.pullPageSize, withFieldHistory: false,
                                           discriminator: mapping.discriminator)
                 let page: PullPage
                 do {
