@@ -23,6 +23,9 @@ public struct HTTPClientMeasurement: Sendable, Codable, Equatable {
     public var p99Microseconds: Double
     /// TCP connections the server accepted during the measurement (keep-alive reuse check).
     public var connectionsOpened: Int = 0
+    /// Process CPU time (user + system, all threads, the loopback server's included) per
+    /// request: a load-independent cost figure, comparable between the two clients.
+    public var cpuMicrosecondsPerRequest: Double = 0
 }
 
 /// The result of `concord bench http`: both clients against the same loopback server.
@@ -110,6 +113,7 @@ public enum HTTPBenchmark {
     ) async -> HTTPClientMeasurement {
         let counter = RequestCounter(limit: requests)
         let clock = ContinuousClock()
+        let cpuBefore = processCPUMicroseconds()
         let start = clock.now
         let perWorker = await withTaskGroup(of: ([Duration], Int).self) { group in
             for _ in 0..<concurrency {
@@ -130,13 +134,23 @@ public enum HTTPBenchmark {
             return all
         }
         let elapsed = start.duration(to: clock.now)
+        let cpu = processCPUMicroseconds() - cpuBefore
         let latencies = perWorker.flatMap(\.0).sorted()
         let errors = perWorker.map(\.1).reduce(0, +)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return HTTPClientMeasurement(
             client: name, requests: latencies.count - errors, errors: errors, seconds: seconds,
             requestsPerSecond: seconds > 0 ? Double(latencies.count - errors) / seconds : 0,
-            p50Microseconds: percentile(latencies, 0.50), p99Microseconds: percentile(latencies, 0.99))
+            p50Microseconds: percentile(latencies, 0.50), p99Microseconds: percentile(latencies, 0.99),
+            cpuMicrosecondsPerRequest: latencies.isEmpty ? 0 : cpu / Double(latencies.count))
+    }
+
+    static func processCPUMicroseconds() -> Double {
+        var usage = rusage()
+        guard getrusage(Int32(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
+        let user = Double(usage.ru_utime.tv_sec) * 1e6 + Double(usage.ru_utime.tv_usec)
+        let system = Double(usage.ru_stime.tv_sec) * 1e6 + Double(usage.ru_stime.tv_usec)
+        return user + system
     }
 
     static func percentile(_ sorted: [Duration], _ fraction: Double) -> Double {

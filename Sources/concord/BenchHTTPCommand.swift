@@ -42,10 +42,10 @@ struct BenchHTTPCommand: AsyncParsableCommand {
             return
         }
         print("HTTP benchmark: \(report.requests) GET requests per client, concurrency \(report.concurrency), loopback, median of \(report.rounds) rounds")
-        print(pad("client", 12) + pad("req/s", 12) + pad("p50 µs", 10) + pad("p99 µs", 10) + pad("errors", 8) + "connections")
+        print(pad("client", 12) + pad("req/s", 12) + pad("p50 µs", 10) + pad("p99 µs", 10) + pad("CPU µs/req", 12) + pad("errors", 8) + "new conns")
         for row in [report.concord, report.urlSession] {
             print(pad(row.client, 12) + pad(format(row.requestsPerSecond), 12) + pad(format(row.p50Microseconds), 10)
-                + pad(format(row.p99Microseconds), 10) + pad("\(row.errors)", 8) + "\(row.connectionsOpened)")
+                + pad(format(row.p99Microseconds), 10) + pad(format(row.cpuMicrosecondsPerRequest), 12) + pad("\(row.errors)", 8) + "\(row.connectionsOpened)")
         }
         print("concord / urlsession throughput: \(String(format: "%.2f", report.throughputRatio))x")
     }

@@ -25,6 +25,20 @@ struct CurlClientFaultTests {
         #expect(response.bodyText == "slow")
     }
 
+    @Test func stalledHandshakeHitsTheConnectTimeout() async throws {
+        defer { server.stop() }
+        let stalled = try StalledListener()
+        var configuration = CurlHTTPClient.Configuration()
+        configuration.connectTimeout = .milliseconds(300)
+        configuration.timeout = .seconds(30)
+        let error = await captureError {
+            try await CurlHTTPClient(configuration: configuration).send(HTTPRequest(url: "http://127.0.0.1:\(stalled.port)/x"))
+        }
+        #expect(error?.code == .timeout)
+        #expect(error?.message.lowercased().contains("connect") == true, "\(String(describing: error))")
+        withExtendedLifetime(stalled) {}
+    }
+
     @Test func droppedConnectionIsConnectionLost() async throws {
         defer { server.stop() }
         let error = await captureError { try await client().send(HTTPRequest(url: server.url("/drop"))) }
