@@ -23,6 +23,12 @@ struct EngineSyncTests {
             #expect(Set(all[crm]!.keys) == ["ada@x.io", "grace@navy.mil", "alan@b.uk"], "\(crm): \(all[crm]!)")
         }
         #expect(reports[0].replicas["hubspot"]?.matched == 1, "Ada in HubSpot matched Ada from Salesforce")
+        // The echo of Concord's own writes is no new edit: Grace's fields are still stamped by HubSpot.
+        let grace = try await w.engine.withStore { s in
+            try s.records(objectType: "contact", field: "email", equalTo: .string("grace@navy.mil")).first.flatMap { try s.record($0) }
+        }
+        let sites = Set(try #require(grace).state.entries.map(\.register.stamp.site))
+        #expect(sites == [ReplicaSites.site("hubspot")], "echoes re-stamped Grace's fields: \(sites)")
         let writesBefore = await w.sf.writes.count
         let again = await w.engine.runPass()
         #expect(!again.wroteAnything)
