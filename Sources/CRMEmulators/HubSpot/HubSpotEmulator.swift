@@ -4,6 +4,8 @@ import Foundation
 public final class HubSpotEmulator: CRMEmulator {
     public let name = "hubspot"
     public let control: EmulatorControl
+    /// Sends this CRM's webhooks to the target set over `/__admin/webhooks`.
+    public let webhooks: WebhookDispatcher
     /// Issued refresh tokens (refresh token -> still valid).
     let refreshTokens = Locked<Set<String>>([])
     /// Custom property definitions per type (mirrored in the store's extras for persistence).
@@ -26,6 +28,7 @@ public final class HubSpotEmulator: CRMEmulator {
             store: RecordStore(clock: clock), rateLimiter: RateLimiter(limits: limits),
             credentials: credentials ?? EmulatorCredentials(clientID: "hs-client-id", clientSecret: "hs-client-secret", staticToken: "pat-na1-emulator-static-token"),
             seed: seed)
+        webhooks = WebhookDispatcher(control: control, formatter: HubSpotWebhooks.messages)
     }
 
     public func isMetered(path: String) -> Bool { path.hasPrefix("/crm/") }
