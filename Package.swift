@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "ConcordHTTP", targets: ["ConcordHTTP"]),
         .library(name: "ConcordConnectors", targets: ["ConcordConnectors"]),
         .library(name: "ConcordEngine", targets: ["ConcordEngine"]),
+        .library(name: "CRMEmulators", targets: ["CRMEmulators"]),
         .library(name: "ConcordBench", targets: ["ConcordBench"]),
     ],
     dependencies: [
@@ -30,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -73,6 +75,21 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "CRMEmulators",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "crm-emulate",
+            dependencies: ["CRMEmulators"],
+            path: "Tests/fidelity/crm-emulate",
+            swiftSettings: strict
+        ),
+        .target(
             name: "ConcordTesting",
             dependencies: ["ConcordConnectors", "ConcordMapping"],
             swiftSettings: strict
@@ -85,9 +102,17 @@ let package = Package(
         .executableTarget(
             name: "concord",
             dependencies: [
-                "ConcordCore", "ConcordStore", "ConcordMapping", "ConcordEngine", "ConcordHTTP", "ConcordBench",
+                "ConcordCore", "ConcordStore", "ConcordMapping", "ConcordEngine", "ConcordHTTP", "ConcordBench", "CRMEmulators",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CRMEmulatorsTests",
+            dependencies: [
+                "CRMEmulators",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
