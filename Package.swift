@@ -90,6 +90,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "ConcordDemo",
+            dependencies: [
+                "ConcordCore", "ConcordStore", "ConcordMapping", "ConcordConnectors", "ConcordEngine", "CRMEmulators",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "ConcordTesting",
             dependencies: ["ConcordConnectors", "ConcordMapping"],
             swiftSettings: strict
@@ -103,6 +111,7 @@ let package = Package(
             name: "concord",
             dependencies: [
                 "ConcordCore", "ConcordStore", "ConcordMapping", "ConcordEngine", "ConcordHTTP", "ConcordBench", "CRMEmulators",
+                "ConcordConnectors", "ConcordDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -15,6 +15,8 @@ public struct PassReport: Sendable, Codable {
         public var matched = 0
         /// Records created, updated and deleted in this CRM.
         public var created = 0, updated = 0, deleted = 0
+        /// Field values written to the CRM.
+        public var fieldsWritten = 0
         /// Push items refused by the CRM for good (parked as failed).
         public var failed = 0
         /// Whether work for this CRM was parked (throttled, quota, offline).

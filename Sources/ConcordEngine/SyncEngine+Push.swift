@@ -173,6 +173,7 @@ extension SyncEngine {
                     } else {
                         r.updated += 1
                     }
+                    r.fieldsWritten += p.values.count
                     var seen = p.values
                     seen[Self.deletedMarker] = .bool(false)
                     try store.updateShadow(replica: replica, record: p.item.record, fields: seen)

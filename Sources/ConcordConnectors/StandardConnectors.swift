@@ -1,0 +1,33 @@
+import ConcordHTTP
+import ConcordMapping
+import Foundation
+
+/// Builds the standard connector of every configured CRM over Concord's HTTP stack: libcurl
+/// wrapped in a resilient client per CRM, paced by its configured rate limit and daily budget.
+public enum StandardConnectors {
+    /// One connector per configured CRM.
+    ///
+    /// - Throws: ``ConnectorError`` (`permanent`) when the configuration names no CRM.
+    public static func make(config: ConcordConfig) throws(ConnectorError) -> [any CRMConnector] {
+        guard !config.crms.isEmpty else {
+            throw ConnectorError(.permanent, crm: "configuration",
+                                 message: "no CRMs configured: add a `crms:` section (see docs/concord.example.yaml)")
+        }
+        let curl = CurlHTTPClient()
+        return config.crms.map { crm -> any CRMConnector in
+            let limit = crm.rateLimit
+            let http = ResilientHTTPClient(
+                wrapping: curl, clock: ContinuousClock(),
+                limits: { _ in
+                    RateLimit(requestsPerSecond: Double(limit.requests) / Double(max(1, limit.intervalSeconds)),
+                              burst: max(1, limit.requests), dailyBudget: limit.dailyBudget)
+                },
+                wallClock: .system)
+            switch crm.kind {
+            case .salesforce: return SalesforceConnector(config: crm, http: http)
+            case .hubspot: return HubSpotConnector(config: crm, http: http)
+            case .dynamics: return DynamicsConnector(config: crm, http: http)
+            }
+        }
+    }
+}

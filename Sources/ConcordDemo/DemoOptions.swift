@@ -1,0 +1,29 @@
+import ConcordConnectors
+import ConcordMapping
+
+/// What `concord demo` runs.
+public struct DemoOptions: Sendable {
+    /// Synthetic people per CRM slice (companies, deals and activities scale from it).
+    public var records = 2_500
+    /// Seed of the data and of the human-user driver.
+    public var seed: UInt64 = 7
+    /// Driver changes per second while the sync runs (0 turns the driver off).
+    public var driverRate = 40.0
+    /// How many passes run while the driver is editing.
+    public var passesWithDriver = 2
+    /// Whether the emulators enforce their CRMs' rate limits.
+    public var rateLimits = true
+    /// Where the store lives (a temp file by default).
+    public var storePath: String?
+    /// Builds connectors for a configuration: the CLI's wiring.
+    public var makeConnectors: @Sendable (ConcordConfig) throws -> [any CRMConnector]
+    /// Receives progress lines.
+    public var progress: @Sendable (String) -> Void
+
+    /// Creates options with the given wiring.
+    public init(makeConnectors: @escaping @Sendable (ConcordConfig) throws -> [any CRMConnector],
+                progress: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.makeConnectors = makeConnectors
+        self.progress = progress
+    }
+}

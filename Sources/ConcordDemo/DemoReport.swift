@@ -1,0 +1,60 @@
+/// What `concord demo` reports, as text and as one JSON object.
+public struct DemoReport: Codable, Sendable {
+    /// Per CRM.
+    public struct CRM: Codable, Sendable {
+        public var name: String
+        /// Records in the CRM at the start (seeded) and at the end.
+        public var recordsBefore: Int
+        public var recordsAfter: Int
+        /// Writes Concord made.
+        public var created: Int
+        public var updated: Int
+        public var deleted: Int
+        /// Field values Concord wrote.
+        public var fieldsWritten: Int
+        /// Records first seen here that were matched to a record from another CRM.
+        public var duplicatesMatched: Int
+        /// Records quarantined on the way in.
+        public var quarantined: Int
+        /// API calls during the sync (verification reads excluded), and the floor
+        /// `ceil(pulled / page) + ceil(written / batch)`.
+        public var apiCalls: Int
+        public var apiCallFloor: Int
+        public var pulled: Int
+        public var lastError: String?
+    }
+
+    /// A field-level conflict, for people.
+    public struct ConflictExample: Codable, Sendable {
+        public var object: String
+        public var record: String
+        public var field: String
+        public var winner: String
+        public var winnerCRM: String
+        public var winnerTime: String
+        public var loser: String
+        public var loserCRM: String
+        public var loserTime: String
+        public var why: String
+    }
+
+    public var seed: UInt64
+    public var recordsPerCRM: Int
+    public var crms: [CRM]
+    public var passes: Int
+    public var conflictsResolved: Int
+    public var conflictExamples: [ConflictExample]
+    public var quarantinedByRule: [String: Int]
+    public var quarantineExamples: [String]
+    public var driverChanges: Int
+    /// Every field of every linked record equal across the CRMs, read back from the CRMs.
+    public var converged: Bool
+    /// Fields or records that differ between CRMs at the end (first few).
+    public var divergences: [String]
+    /// Driver edits whose value is neither present nor overwritten by a later edit.
+    public var lostUpdates: Int
+    public var lostUpdateExamples: [String]
+    /// Records Concord created in a CRM that already held one with the same natural key.
+    public var duplicatesCreated: Int
+    public var seconds: Double
+}

@@ -1,0 +1,167 @@
+import ConcordConnectors
+import ConcordCore
+import ConcordEngine
+import ConcordMapping
+import ConcordStore
+import CRMEmulators
+import Foundation
+import Logging
+
+/// `concord demo`: three emulated CRMs with seeded, overlapping data, a human-user driver
+/// editing them while Concord syncs, then a read-back of every CRM to check convergence,
+/// lost updates and duplicates.
+public enum DemoRunner {
+    /// Emulator record types per CRM (the driver logs these) and the CRM object names the
+    /// connectors use for them.
+    static let objectNames: [String: [String: String]] = [
+        "salesforce": ["Contact": "Contact", "Account": "Account", "Opportunity": "Opportunity"],
+        "hubspot": ["contacts": "contacts", "companies": "companies", "deals": "deals"],
+        "dynamics": ["contact": "contacts", "account": "accounts", "opportunity": "opportunities"],
+    ]
+
+    /// Runs the demo and returns its report.
+    public static func run(_ o: DemoOptions) async throws -> DemoReport {
+        let started = Date()
+        o.progress("starting emulators of Salesforce, HubSpot and Dataverse with \(o.records) seeded people each (seed \(o.seed))")
+        var faults = FaultSettings.Patch()
+        faults.rateLimitsEnabled = o.rateLimits
+        let cluster = try await EmulatorCluster.start(ClusterOptions(crms: ["salesforce", "hubspot", "dynamics"], port: 0, seed: o.seed,
+                                                                      records: o.records, faults: faults))
+        defer { Task { await cluster.stop() } }
+        let config = try ConfigLoader.load(text: ClusterConfig.yaml(cluster), file: "<demo>")
+        let connectors = try o.makeConnectors(config)
+        let storePath = o.storePath ?? NSTemporaryDirectory() + "concord-demo-\(UUID().uuidString).sqlite"
+        var logger = Logger(label: "concord.demo")
+        logger.logLevel = .error
+        let engine = try SyncEngine(storePath: storePath, config: config, connectors: connectors, wallClock: .system, logger: logger)
+
+        var before: [String: Set<String>] = [:]
+        for m in cluster.members {
+            for type in objectNames[m.emulator.name]?.keys.sorted() ?? [] {
+                before[m.emulator.name, default: []].formUnion(m.emulator.control.store.all(type).map(\.id))
+            }
+        }
+        let driver = HumanUserDriver(profiles: cluster.members.compactMap { m in
+            switch m.emulator {
+            case let sf as SalesforceEmulator: return .salesforce(sf)
+            case let hs as HubSpotEmulator: return .hubspot(hs)
+            case let dv as DataverseEmulator: return .dynamics(dv)
+            default: return nil
+            }
+        }, seed: o.seed &+ 99)
+        let driverTask = o.driverRate > 0 ? driver.start(perSecond: o.driverRate) : nil
+        if driverTask != nil { o.progress("human-user driver editing all three CRMs at \(Int(o.driverRate)) changes/s during the sync") }
+
+        var reports: [PassReport] = []
+        for pass in 1...max(1, o.passesWithDriver) {
+            let r = await engine.runPass()
+            reports.append(r)
+            o.progress(line(pass: pass, r))
+        }
+        driverTask?.cancel()
+        _ = await driverTask?.value
+        o.progress("driver stopped after \(driver.log.count) changes; syncing to convergence")
+        for pass in (reports.count + 1)...(reports.count + 8) {
+            let r = await engine.runPass()
+            reports.append(r)
+            o.progress(line(pass: pass, r))
+            let depth = try await engine.withStore { try $0.outboxDepth().values.reduce(0, +) }
+            if !r.wroteAnything && depth == 0 && !r.replicas.values.contains(where: \.parked) { break }
+            if r.replicas.values.contains(where: \.parked) { try await Task.sleep(nanoseconds: 1_000_000_000) }
+        }
+        let syncSeconds = Date().timeIntervalSince(started)
+        var calls: [String: Int] = [:]
+        for c in connectors { calls[c.name] = await c.apiCalls().total }
+
+        o.progress("reading every CRM back through its API to check convergence")
+        let readBack = try await ReadBack.read(config: config, connectors: connectors, engine: engine)
+        let alive = try await engine.withStore { s in Set(try s.allRecords().filter { $0.value.state.isAlive }.keys) }
+        let divergences = readBack.divergences(config: config, crms: connectors.map(\.name), alive: alive)
+        let lost = try await lostUpdates(driver.log, config: config, engine: engine, readBack: readBack)
+        let created = try await concordCreated(before: before, driverLog: driver.log, engine: engine, config: config)
+        let duplicates = duplicatesCreated(readBack: readBack, created: created)
+
+        return try await report(o, reports: reports, calls: calls, readBack: readBack, divergences: divergences, lost: lost,
+                                duplicates: duplicates, before: before, driverChanges: driver.log.count, engine: engine,
+                                config: config, connectors: connectors, seconds: syncSeconds)
+    }
+
+    static func line(pass: Int, _ r: PassReport) -> String {
+        let pulled = r.replicas.values.map(\.pulled).reduce(0, +)
+        let written = r.replicas.values.map { $0.created + $0.updated + $0.deleted }.reduce(0, +)
+        let parked = r.replicas.filter { $0.value.parked }.keys.sorted()
+        return "pass \(pass): pulled \(pulled), wrote \(written), conflicts \(r.conflicts), quarantined "
+            + "\(r.replicas.values.map(\.quarantined).reduce(0, +))" + (parked.isEmpty ? "" : ", parked: " + parked.joined(separator: ", "))
+    }
+
+    /// Driver edits whose value is in no CRM at the end and was not beaten by a later write.
+    static func lostUpdates(_ log: [DriverChange], config: ConcordConfig, engine: SyncEngine,
+                            readBack: ReadBack) async throws -> [String] {
+        var lost: [String] = []
+        let mapper = RecordMapper(config: config)
+        for change in log where change.kind == .edit {
+            guard let field = change.field, let value = change.value,
+                  let crmObject = objectNames[change.crm]?[change.type],
+                  let object = config.objects.map(\.name).first(where: { config.mapping(crm: change.crm, object: $0)?.crmObject == crmObject }),
+                  let fm = config.mapping(crm: change.crm, object: object)?.fields.first(where: { $0.crmField == field }) else { continue }
+            guard let canonical = try? mapper.inbound(crm: change.crm, object: object, raw: [field: wire(value)]).values[fm.canonical] else {
+                continue  // not convertible: quarantined with its reason, not lost
+            }
+            let state: (RecordID, RecordState)? = try await engine.withStore { s in
+                guard let gid = try s.linkedRecord(replica: change.crm, objectType: object, externalID: change.id),
+                      let rec = try s.record(gid) else { return nil }
+                return (gid, rec.state)
+            }
+            guard let (gid, recState) = state, recState.isAlive, let finals = readBack.table[object]?[gid] else { continue }
+            if finals.values.contains(where: { $0[fm.canonical] == canonical }) { continue }
+            // Overwritten by a later write? The winning register was stamped at or after the edit.
+            if let reg = recState[fm.canonical], reg.stamp.hlc.millis >= UInt64(max(0, change.at)) { continue }
+            let laterEdit = log.contains { other in
+                other.kind == .edit && other.at > change.at && other.crm != change.crm
+                    && config.mapping(crm: other.crm, object: object)?.fields.contains { $0.crmField == other.field && $0.canonical == fm.canonical } == true
+            }
+            if laterEdit { continue }
+            lost.append("\(change.crm) \(change.type) \(change.id) \(field) = \(value) at \(change.at)")
+        }
+        return lost
+    }
+
+    static func wire(_ v: JSONValue) -> WireValue {
+        switch v {
+        case .string(let s): return .string(s)
+        case .bool(let b): return .bool(b)
+        case .null: return .null
+        default: return .string("\(v)")
+        }
+    }
+
+    /// CRM ids Concord created: linked ids that were neither seeded nor created by the driver.
+    static func concordCreated(before: [String: Set<String>], driverLog: [DriverChange], engine: SyncEngine,
+                               config: ConcordConfig) async throws -> [String: Set<String>] {
+        var byDriver: [String: Set<String>] = [:]
+        for c in driverLog where c.kind == .create { byDriver[c.crm, default: []].insert(c.id) }
+        return try await engine.withStore { s in
+            var out: [String: Set<String>] = [:]
+            for crm in config.activeCRMs {
+                for object in config.objects.map(\.name) {
+                    for id in try s.links(replica: crm, objectType: object).keys
+                    where !(before[crm]?.contains(id) ?? false) && !(byDriver[crm]?.contains(id) ?? false) {
+                        out[crm, default: []].insert(id)
+                    }
+                }
+            }
+            return out
+        }
+    }
+
+    /// Groups of records with one natural key in one CRM that contain a record Concord created.
+    static func duplicatesCreated(readBack: ReadBack, created: [String: Set<String>]) -> Int {
+        var n = 0
+        for (crm, objects) in readBack.byKey {
+            for (_, groups) in objects {
+                for (_, ids) in groups where ids.count > 1 && ids.contains(where: { created[crm]?.contains($0) ?? false }) { n += 1 }
+            }
+        }
+        return n
+    }
+}

@@ -1,0 +1,95 @@
+import ConcordConnectors
+import ConcordCore
+import ConcordEngine
+import ConcordMapping
+import ConcordStore
+
+/// Reads every CRM back through its connector (not from Concord's store) and compares the
+/// canonical values of each linked record across CRMs.
+struct ReadBack {
+    /// object -> gid -> crm -> canonical values
+    var table: [String: [RecordID: [String: [String: Value]]]] = [:]
+    /// Records a CRM holds that Concord never linked: crm/object/id.
+    var unlinked: [String] = []
+    /// crm -> object -> canonical key value -> CRM ids (for duplicate checks)
+    var byKey: [String: [String: [Value: [String]]]] = [:]
+    /// crm -> live record count
+    var counts: [String: Int] = [:]
+
+    static func read(config: ConcordConfig, connectors: [any CRMConnector], engine: SyncEngine) async throws -> ReadBack {
+        var out = ReadBack()
+        for connector in connectors {
+            for object in config.objects.map(\.name) {
+                guard let mapping = config.mapping(crm: connector.name, object: object) else { continue }
+                let links = try await engine.withStore { try $0.links(replica: connector.name, objectType: object) }
+                let resolver = LinksResolver(links: try await engine.withStore { s in
+                    var all: [String: [String: RecordID]] = [:]
+                    for o in config.objects.map(\.name) { all[o] = try s.links(replica: connector.name, objectType: o) }
+                    return all
+                })
+                let mapper = RecordMapper(config: config, resolver: resolver)
+                var cursor: String?
+                for _ in 0..<10_000 {
+                    let page = try await connector.pull(PullRequest(object: mapping.crmObject, fields: mapping.fields.map(\.crmField),
+                                                                    cursor: cursor, pageSize: connector.pullPageSize,
+                                                                    discriminator: mapping.discriminator))
+                    for r in page.records where !r.isDeleted {
+                        out.counts[connector.name, default: 0] += 1
+                        let values = (try? mapper.inbound(crm: connector.name, object: object, raw: r.fields).values) ?? [:]
+                        for key in config.sync.objects[object]?.matchKeys ?? [] {
+                            if let v = values[key], !v.isBlank { out.byKey[connector.name, default: [:]][object, default: [:]][v, default: []].append(r.id) }
+                        }
+                        guard let gid = links[r.id] else {
+                            out.unlinked.append("\(connector.name)/\(object)/\(r.id)")
+                            continue
+                        }
+                        out.table[object, default: [:]][gid, default: [:]][connector.name] = values
+                    }
+                    cursor = page.cursor
+                    if !page.hasMore { break }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Differences between CRMs: fields mapped (and writable) in two CRMs with different
+    /// values, and linked records missing from a CRM that maps their object.
+    func divergences(config: ConcordConfig, crms: [String], alive: Set<RecordID>) -> [String] {
+        var out: [String] = []
+        for (object, records) in table {
+            let mapped = crms.filter { config.mapping(crm: $0, object: object) != nil }
+            for (gid, byCRM) in records where alive.contains(gid) {
+                for crm in mapped where byCRM[crm] == nil && config.sync.objects[object]?.deletePolicy != .ignore {
+                    out.append("\(object) \(gid) missing in \(crm)")
+                }
+                let present = mapped.filter { byCRM[$0] != nil }
+                guard present.count > 1 else { continue }
+                for field in config.object(object)?.fields.map(\.name) ?? [] {
+                    let holders = present.filter { crm in
+                        guard let fm = config.mapping(crm: crm, object: object)?.field(field) else { return false }
+                        return !fm.readOnly
+                    }
+                    guard holders.count > 1 else { continue }
+                    let values = holders.map { normalize(byCRM[$0]?[field]) }
+                    if Set(values).count > 1 {
+                        out.append("\(object) \(gid) \(field): " + zip(holders, values).map { "\($0)=\($1)" }.joined(separator: " "))
+                    }
+                }
+            }
+        }
+        return out.sorted()
+    }
+
+    func normalize(_ v: Value?) -> Value { guard let v, !v.isBlank else { return .null }; return v }
+}
+
+/// A resolver over a snapshot of the links table.
+struct LinksResolver: ReferenceResolver {
+    /// object -> CRM id -> gid, for one CRM.
+    var links: [String: [String: RecordID]]
+    func recordID(crm: String, object: String, externalID: String) -> RecordID? { links[object]?[externalID] }
+    func externalID(crm: String, object: String, recordID: RecordID) -> String? {
+        links[object]?.first { $0.value == recordID }?.key
+    }
+}
