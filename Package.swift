@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -58,7 +60,11 @@ let package = Package(
         .target(name: "ConcordTestServer", swiftSettings: strict),
         .target(
             name: "ConcordConnectors",
-            dependencies: ["ConcordCore", "ConcordMapping", "ConcordHTTP"],
+            dependencies: [
+                "ConcordCore", "ConcordMapping", "ConcordHTTP",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -75,7 +81,25 @@ let package = Package(
             name: "concord",
             dependencies: [
                 "ConcordCore", "ConcordStore", "ConcordMapping", "ConcordEngine", "ConcordHTTP", "ConcordBench",
+                "CSQLite", "CRMEmulators",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "CRMEmulators",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CRMEmulatorsTests",
+            dependencies: [
+                "CRMEmulators",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -95,6 +119,11 @@ let package = Package(
         .testTarget(
             name: "ConcordHTTPTests",
             dependencies: ["ConcordCore", "ConcordHTTP", "ConcordTestServer"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConcordConnectorsTests",
+            dependencies: ["ConcordConnectors", "ConcordHTTP", "ConcordMapping", "ConcordCore", "CRMEmulators"],
             swiftSettings: strict
         ),
         .testTarget(
