@@ -4,6 +4,8 @@ import Foundation
 public final class SalesforceEmulator: CRMEmulator {
     public let name = "salesforce"
     public let control: EmulatorControl
+    /// Sends this CRM's webhooks to the target set over `/__admin/webhooks`.
+    public let webhooks: WebhookDispatcher
     let cursors = Locked<[String: QueryCursor]>([:])
     /// How long delete records stay available to getDeleted (15 days).
     let deleteRetentionMs: Int64 = 15 * 86_400_000
@@ -18,6 +20,7 @@ public final class SalesforceEmulator: CRMEmulator {
             store: store, rateLimiter: RateLimiter(limits: limits),
             credentials: credentials ?? EmulatorCredentials(clientID: "sf-client-id", clientSecret: "sf-client-secret", staticToken: "00Demulator!sf-static-token"),
             seed: seed)
+        webhooks = WebhookDispatcher(control: control, formatter: SalesforceWebhooks.messages)
     }
 
     public func isMetered(path: String) -> Bool { path.hasPrefix("/services/data") }

@@ -31,7 +31,8 @@ extension SalesforceEmulator {
                 let x = a.1[order.field] ?? .null, y = b.1[order.field] ?? .null
                 if x.isNull != y.isNull { return x.isNull == order.nullsFirst }
                 if x.isNull { continue }
-                let c = SOQLEvaluator.order(x, y)
+                let kind = object.field(order.field)?.kind
+                let c = kind == .id || kind == .reference ? (x.textForm ?? "" < y.textForm ?? "" ? -1 : (x == y ? 0 : 1)) : SOQLEvaluator.order(x, y)
                 if c != 0 { return order.ascending ? c < 0 : c > 0 }
             }
             return a.0.id < b.0.id

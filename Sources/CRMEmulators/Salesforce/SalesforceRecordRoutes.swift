@@ -83,7 +83,7 @@ extension SalesforceEmulator {
             throw SalesforceError(status: 400, code: "INVALID_REPLICATION_DATE", message: "startDate cannot be more than \(window / 86_400_000) days ago")
         }
         store.transaction { tx in tx.purgeEvents(before: now - deleteRetentionMs) }
-        let latest = min(end, now) / 60_000 * 60_000
+        let latest = min(end, now + 1)
         if !deleted {
             let ids = store.all(object.name).filter { $0.modifiedAt >= start && $0.modifiedAt < latest }.map(\.id)
             return .json(200, ["ids": .array(ids.map { .string($0) }), "latestDateCovered": .string(Timestamps.salesforce(latest))])

@@ -1,8 +1,8 @@
 import Foundation
 
-/// A value guarded by a lock; the emulators' only shared-mutable-state primitive.
+/// A value guarded by a recursive lock (reads may nest inside a store transaction).
 final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = NSRecursiveLock()
     private var value: Value
 
     init(_ value: Value) { self.value = value }
