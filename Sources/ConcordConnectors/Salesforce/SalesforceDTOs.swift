@@ -6,6 +6,10 @@ struct SalesforceCursor: Codable, Hashable, Sendable {
     /// Keyset position: the last (`SystemModstamp`, `Id`) read; the next query starts after it.
     var ts: UInt64 = 0
     var id: String = ""
+    /// With an empty ``id``: whether rows stamped exactly ``ts`` were all read already (a
+    /// completed cycle whose last stamp is older than the overlap), so the next query starts
+    /// strictly after ``ts``; otherwise it starts at ``ts`` inclusive.
+    var strict: Bool = false
     /// `nextRecordsUrl` of the open query, if the current cycle is mid-result.
     var next: String?
     /// Records delivered at or after the rewind point, by id, with their stamp.

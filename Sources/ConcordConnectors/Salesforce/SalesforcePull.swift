@@ -3,9 +3,11 @@ import ConcordHTTP
 extension SalesforceConnector {
     /// One page of changes since the cursor, deletes included.
     ///
-    /// A cycle runs `queryAll` for `SystemModstamp > :ts OR (SystemModstamp = :ts AND Id > :id)
-    /// ORDER BY SystemModstamp, Id`, following `nextRecordsUrl` page by page (falling back to
-    /// a fresh keyset query from the last row when the locator expired). Deleted rows come
+    /// A cycle runs one `queryAll ... ORDER BY SystemModstamp, Id` and follows its
+    /// `nextRecordsUrl` page by page; when the locator expired it resumes with
+    /// `SystemModstamp > :ts OR (SystemModstamp = :ts AND Id > :id)` from the last row read.
+    /// A cycle starts at `SystemModstamp > :ts` when every row up to `ts` was read before the
+    /// overlap window, else at `>= :rewind`. Deleted rows come
     /// with `IsDeleted = true`. When a cycle completes, the position is rewound to the
     /// cycle's start minus ``SalesforceOptions/overlapMillis``, so a transaction that
     /// committed late is read next time; rows already delivered with the same stamp are
@@ -44,7 +46,7 @@ extension SalesforceConnector {
                 throw ConnectorError.malformed("a query row without Id", crm: name)
             }
             let stamp = record.modifiedAt ?? 0
-            (cursor.ts, cursor.id) = (stamp, record.id)
+            (cursor.ts, cursor.id, cursor.strict) = (stamp, record.id, false)
             if cursor.seen[record.id] == stamp { continue }
             if stamp >= overlapStart, cursor.seen.count < options.maxRememberedInOverlap { cursor.seen[record.id] = stamp }
             if !records.contains(where: { $0.id == record.id }) { records.append(record) }
@@ -55,7 +57,11 @@ extension SalesforceConnector {
         } else {
             let started = cursor.started ?? now
             let rewind = started >= options.overlapMillis ? started - options.overlapMillis : 0
-            if cursor.ts > rewind { (cursor.ts, cursor.id) = (rewind, "") }
+            if cursor.ts > rewind {
+                (cursor.ts, cursor.id, cursor.strict) = (rewind, "", false)
+            } else {
+                (cursor.id, cursor.strict) = ("", true)
+            }
             cursor.seen = cursor.seen.filter { $0.value >= cursor.ts }
             cursor.next = nil
             cursor.synced = started
@@ -66,7 +72,7 @@ extension SalesforceConnector {
 
     private func soql(_ request: PullRequest, from cursor: SalesforceCursor) -> String {
         let stamp = WireTime.iso(cursor.ts)
-        var conditions = [cursor.id.isEmpty ? "SystemModstamp >= \(stamp)"
+        var conditions = [cursor.id.isEmpty ? "SystemModstamp \(cursor.strict ? ">" : ">=") \(stamp)"
             : "(SystemModstamp > \(stamp) OR (SystemModstamp = \(stamp) AND Id > \(SalesforceWire.literal(cursor.id))))"]
         for (field, value) in request.discriminator.sorted(by: { $0.key < $1.key }) {
             conditions.append("\(field) = \(SalesforceWire.literal(value))")
