@@ -178,3 +178,23 @@ import Testing
         }
     }
 }
+
+@Suite struct SalesforceThrottleTests {
+    @Test func aThrottledCreateIsWaitedOutBySleepingAndSentAgainWithoutDuplicates() async throws {
+        let emulator = SalesforceEmulator(limits: [])
+        try await EmulatorHarness.with(emulator) { h in
+            let waits = Mutex<[UInt64]>([])
+            let sf = SalesforceConnector(config: salesforceConfig(h.server.baseURL), http: h.http,
+                                         sleep: { ms in waits.withLock { $0.append(ms) } }, environment: salesforceTestEnvironment)
+            _ = try await sf.find(object: "Contact", field: "Email", values: ["warm-up"], fields: [])
+            let concurrent = HTTPResponse(status: 403, body: Array(#"[{"message":"ConcurrentRequests (Concurrent API Requests) Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}]"#.utf8))
+            h.faulty.answer(with: [concurrent, concurrent])
+            let items = (0..<5).map { PushItem(key: Int64($0), operation: .create(fields: ["LastName": .string("P\($0)")], upsertKey: nil)) }
+            let results = try await sf.push(object: "Contact", items: items)
+            #expect(results.allSatisfy { (try? $0.outcome.get()) != nil })
+            #expect(waits.withLock { $0.count } == 2, "the POST was not retried by the HTTP layer, so the connector waited twice")
+            #expect(emulator.control.store.all("Contact").count == 5)
+            #expect(await sf.apiCalls()["push"] == 3)
+        }
+    }
+}

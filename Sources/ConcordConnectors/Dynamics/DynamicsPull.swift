@@ -18,7 +18,8 @@ extension DynamicsConnector {
         if cursor.started == nil { cursor.started = now }
         switch cursor.mode {
         case .track:
-            let url = cursor.next ?? cursor.delta ?? initialURL(request, key: key, select: DynamicsWire.select(request.fields, primaryKey: key))
+            let selected = request.fields + request.discriminator.keys.sorted()
+            let url = cursor.next ?? cursor.delta ?? initialURL(request, key: key, select: DynamicsWire.select(selected, primaryKey: key))
             let json: ExactJSON
             do throws(ConnectorError) {
                 json = try await get(url, pageSize: pageSize, tracking: true)
@@ -29,7 +30,10 @@ extension DynamicsConnector {
                                         since: lastGood > options.overlapMillis ? lastGood - options.overlapMillis : 0)
                 return PullPage(records: [], cursor: cursor.encoded, hasMore: true, deletesUnknownSince: lastGood)
             }
-            let records = try rows(json, key: key)
+            // Change tracking takes no $filter: a discriminator is applied here (tombstones pass).
+            let records = try rows(json, key: key).filter { record in
+                record.isDeleted || request.discriminator.allSatisfy { record.fields[$0.key]?.text == $0.value }
+            }
             if let next = json["@odata.nextLink"]?.stringValue {
                 cursor.next = next
                 return PullPage(records: records, cursor: cursor.encoded, hasMore: true)

@@ -29,6 +29,7 @@ public actor SalesforceConnector: CRMConnector {
     let wallClock: WallClock
     let options: SalesforceOptions
     let credentials: ConnectorCredentials
+    let sleep: @Sendable (UInt64) async -> Void
     private var session: SalesforceSession?
     private var pendingAuth: Task<Result<SalesforceSession, ConnectorError>, Never>?
     private var calls: [String: Int] = [:]
@@ -38,15 +39,19 @@ public actor SalesforceConnector: CRMConnector {
     /// - Parameters:
     ///   - http: the HTTP stack (normally a ``ResilientHTTPClient`` around ``CurlHTTPClient``).
     ///   - wallClock: Unix time, for token expiry, JWT `exp` and delete-log checks.
+    ///   - sleep: waits the given milliseconds, to wait out a throttle the HTTP stack did
+    ///     not retry itself (a throttled call did nothing, so it is safe to send again).
     ///   - environment: where `env:` credentials are read (the process environment by default).
     public init(config: CRMConfig, http: any HTTPClient, wallClock: WallClock = SalesforceConnector.systemClock,
                 options: SalesforceOptions = SalesforceOptions(),
+                sleep: @escaping @Sendable (UInt64) async -> Void = { try? await Task.sleep(nanoseconds: $0 * 1_000_000) },
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.name = config.name
         self.config = config
         self.http = http
         self.wallClock = wallClock
         self.options = options
+        self.sleep = sleep
         self.credentials = ConnectorCredentials(crm: config.name, sources: config.credentials, environment: environment)
     }
 
@@ -87,13 +92,31 @@ public actor SalesforceConnector: CRMConnector {
         request.headers.replaceOrAdd(name: "Authorization", value: "Bearer " + session.accessToken)
         if !request.headers.contains(name: "Accept") { request.headers.add(name: "Accept", value: "application/json") }
         request.headers.replaceOrAdd(name: "Sforce-Call-Options", value: "client=" + options.callOptionsClient)
-        calls[kind.rawValue, default: 0] += 1
-        let response: HTTPResponse
-        do { response = try await http.send(request) } catch { throw ConnectorError.transport(error, crm: name) }
-        if let info = response.headers["Sforce-Limit-Info"], let parsed = RateLimitSignals.parseSalesforceUsage(info) {
-            usage = parsed
+        var waited: UInt64 = 0
+        for _ in 0..<20 {
+            calls[kind.rawValue, default: 0] += 1
+            let wait: UInt64
+            do {
+                let response = try await http.send(request)
+                if let info = response.headers["Sforce-Limit-Info"], let parsed = RateLimitSignals.parseSalesforceUsage(info) {
+                    usage = parsed
+                }
+                guard response.status == 403 || response.status == 429 else { return response }
+                let error = SalesforceErrors.responseError(response, crm: name)
+                guard error.code == .rateLimited else { return response }
+                wait = error.retryAfterMillis ?? 1000
+            } catch {
+                let mapped = ConnectorError.transport(error, crm: name)
+                guard mapped.code == .rateLimited else { throw mapped }
+                wait = mapped.retryAfterMillis ?? 1000
+            }
+            guard waited + wait <= options.maxThrottleWaitMillis else {
+                throw ConnectorError(.rateLimited, crm: name, message: "still throttled after waiting \(waited) ms", retryAfterMillis: wait)
+            }
+            waited += wait
+            await sleep(wait)
         }
-        return response
+        throw ConnectorError(.rateLimited, crm: name, message: "still throttled after repeated waits", retryAfterMillis: 1000)
     }
 
     /// A token that is not about to expire and is not `rejecting` (the one a 401 refused).

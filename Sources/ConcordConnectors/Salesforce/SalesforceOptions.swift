@@ -25,13 +25,17 @@ public struct SalesforceOptions: Sendable, Hashable {
     public var maxRememberedInOverlap: Int
     /// The `client=` value of `Sforce-Call-Options`, marking Concord's own writes.
     public var callOptionsClient: String
+    /// The most a throttled call (403 `REQUEST_LIMIT_EXCEEDED` other than the daily limit)
+    /// waits in all before it is reported as rate limited. Throttled calls did nothing, so
+    /// even a `POST` is sent again.
+    public var maxThrottleWaitMillis: UInt64
 
     /// Defaults suitable for production.
     public init(apiVersion: String = "v59.0", jwtAudience: String = "https://login.salesforce.com",
                 sessionLifetimeMillis: UInt64 = 2 * 3_600_000, refreshMarginMillis: UInt64 = 5 * 60_000,
                 overlapMillis: UInt64 = 120_000, deleteLogCheckAfterMillis: UInt64 = 3_600_000,
                 deleteLogRetentionMillis: UInt64 = 15 * 86_400_000, maxRememberedInOverlap: Int = 5_000,
-                callOptionsClient: String = "concord") {
+                callOptionsClient: String = "concord", maxThrottleWaitMillis: UInt64 = 120_000) {
         self.apiVersion = apiVersion
         self.jwtAudience = jwtAudience
         self.sessionLifetimeMillis = sessionLifetimeMillis
@@ -41,5 +45,6 @@ public struct SalesforceOptions: Sendable, Hashable {
         self.deleteLogRetentionMillis = deleteLogRetentionMillis
         self.maxRememberedInOverlap = maxRememberedInOverlap
         self.callOptionsClient = callOptionsClient
+        self.maxThrottleWaitMillis = maxThrottleWaitMillis
     }
 }
