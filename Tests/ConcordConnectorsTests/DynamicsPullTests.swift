@@ -185,3 +185,35 @@ func deleteDataverse(_ emulator: DataverseEmulator, _ ids: some Sequence<String>
         }
     }
 }
+
+@Suite struct DynamicsSessionTests {
+    @Test func tokenIsReplacedBeforeExpiryAndWritesCarryTheCallingUser() async throws {
+        let wall = TestWall()
+        let emulator = DataverseEmulator(clock: wall.emulatorClock, limits: [])
+        try await EmulatorHarness.with(emulator) { h in
+            let caller = "0a0a0a0a-0000-4000-8000-00000000c0de"
+            let dv = dynamicsConnector(h, wall: wall, options: DynamicsOptions(callerID: caller))
+            _ = try await dv.find(object: "contacts", field: "emailaddress1", values: ["a@example.com"], fields: [])
+            wall.advance(3_400_000)
+            _ = try await dv.push(object: "contacts", items: [PushItem(key: 1, operation: .create(fields: ["lastname": .string("X")], upsertKey: nil))])
+            let calls = await dv.apiCalls()
+            #expect(calls["auth"] == 2, "a token within the refresh margin of expires_in is replaced before use")
+            #expect(calls["find"] == 1 && calls["push"] == 1, "no call was refused and resent")
+            #expect(h.faulty.callers == [caller], "writes (not reads) carry MSCRMCallerID")
+        }
+    }
+
+    @Test func aDiscriminatorFiltersTrackedRows() async throws {
+        let emulator = DataverseEmulator(limits: [])
+        try await EmulatorHarness.with(emulator) { h in
+            let ids = seedDataverseContacts(emulator, count: 10)
+            emulator.control.store.transaction { tx in
+                for id in ids.prefix(3) { _ = try? tx.update("contact", id: id, changes: ["jobtitle": "VIP"], source: "USER") }
+            }
+            let dv = dynamicsConnector(h)
+            let pulled = try await PullDriver.drain(dv, PullRequest(object: "contacts", fields: ["lastname"], cursor: nil,
+                                                                    discriminator: ["jobtitle": "VIP"]))
+            #expect(Set(pulled.records.map(\.id)) == Set(ids.prefix(3)))
+        }
+    }
+}

@@ -27,6 +27,7 @@ final class FaultyHTTPClient: HTTPClient {
         var canned: [HTTPResponse] = []
         var requests: [String] = []
         var callOptions: [String] = []
+        var callers: [String] = []
         var hook: (@Sendable (HTTPRequest) -> Void)?
     }
 
@@ -38,6 +39,7 @@ final class FaultyHTTPClient: HTTPClient {
     var lastToken: String? { state.withLock { $0.tokens.last } }
     var requestLines: [String] { state.withLock { $0.requests } }
     var callOptions: [String] { state.withLock { $0.callOptions } }
+    var callers: [String] { state.withLock { $0.callers } }
 
     /// Runs `hook` before each request is handled.
     func beforeEach(_ hook: @escaping @Sendable (HTTPRequest) -> Void) { state.withLock { $0.hook = hook } }
@@ -57,6 +59,7 @@ final class FaultyHTTPClient: HTTPClient {
         state.withLock { $0.hook }?(request)
         let (canned, lose) = state.withLock { s -> (HTTPResponse?, Bool) in
             if let options = request.headers["Sforce-Call-Options"] { s.callOptions.append(options) }
+            if let caller = request.headers["MSCRMCallerID"] { s.callers.append(caller) }
             if let auth = request.headers["Authorization"], auth.hasPrefix("Bearer ") { s.tokens.append(String(auth.dropFirst(7))) }
             s.requests.append("\(request.method) \(request.url)")
             if !s.canned.isEmpty { return (s.canned.removeFirst(), false) }

@@ -2,6 +2,7 @@
 import ConcordCore
 import ConcordMapping
 import CRMEmulators
+import ConcordHTTP
 import Testing
 
 /// Seeds `count` Contacts straight into the emulator store (one transaction, so they all
@@ -182,6 +183,28 @@ func deleteContacts(_ emulator: SalesforceEmulator, _ ids: some Sequence<String>
             #expect(Set(found.map(\.id)) == [ids[3], ids[4]])
             #expect(found.first?.fields["Email"] != nil)
             await #expect(throws: ConnectorError.self) { try await sf.find(object: "Contact", field: "Email) OR (Id", values: ["x"], fields: []) }
+        }
+    }
+}
+
+@Suite struct SalesforceLocatorTests {
+    @Test func anExpiredQueryLocatorResumesFromTheLastRowWithoutLossOrRepeat() async throws {
+        let wall = TestWall()
+        let emulator = SalesforceEmulator(clock: wall.emulatorClock, limits: [])
+        try await EmulatorHarness.with(emulator) { h in
+            var ids: [String] = []
+            for group in 0..<3 {
+                ids += seedContacts(emulator, count: 300, prefix: "G\(group)-")
+                wall.advance(1000)
+            }
+            let sf = SalesforceConnector(config: salesforceConfig(h.server.baseURL), http: h.http, wallClock: wall.wallClock,
+                                         environment: salesforceTestEnvironment)
+            let expired = HTTPResponse(status: 400, body: Array(#"[{"message":"invalid query locator","errorCode":"INVALID_QUERY_LOCATOR"}]"#.utf8))
+            let pulled = try await PullDriver.drain(sf, PullRequest(object: "Contact", fields: ["LastName"], cursor: nil, pageSize: 300)) { page in
+                if page == 1 { h.faulty.answer(with: [expired]) }
+            }
+            #expect(pulled.records.count == 900 && Set(pulled.records.map(\.id)) == Set(ids))
+            #expect(h.faulty.requestLines.filter { $0.contains("/queryAll") }.count >= 4, "the expired page was re-queried")
         }
     }
 }
