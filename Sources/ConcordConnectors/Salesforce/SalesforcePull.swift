@@ -41,6 +41,7 @@ extension SalesforceConnector {
             page = try await runQuery(soql(request, from: cursor), all: true, batchSize: pageSize, kind: .pull)
         }
         let overlapStart = now >= options.overlapMillis ? now - options.overlapMillis : 0
+        var delivered = Set(records.map(\.id))
         for row in page.records {
             guard let record = SalesforceWire.record(row) else {
                 throw ConnectorError.malformed("a query row without Id", crm: name)
@@ -49,7 +50,7 @@ extension SalesforceConnector {
             (cursor.ts, cursor.id, cursor.strict) = (stamp, record.id, false)
             if cursor.seen[record.id] == stamp { continue }
             if stamp >= overlapStart, cursor.seen.count < options.maxRememberedInOverlap { cursor.seen[record.id] = stamp }
-            if !records.contains(where: { $0.id == record.id }) { records.append(record) }
+            if delivered.insert(record.id).inserted { records.append(record) }
         }
         let hasMore = !page.done && page.nextRecordsURL != nil
         if hasMore {
