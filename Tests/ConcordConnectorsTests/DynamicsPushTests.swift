@@ -64,6 +64,26 @@ import Testing
         }
     }
 
+    @Test func transientPartFailuresAreReportedAndOnlyRealSuccessesClaimed() async throws {
+        let emulator = DataverseEmulator(limits: [])
+        try await EmulatorHarness.with(emulator) { h in
+            var patch = FaultSettings.Patch()
+            patch.partialBatchFailureRate = 0.3
+            emulator.control.applyFaults(patch)
+            let dv = dynamicsConnector(h)
+            let results = try await dv.push(object: "contacts", items: upserts(0..<400))
+            let failed = failures(results)
+            #expect(!failed.isEmpty && failed.count < 400)
+            #expect(failed.values.allSatisfy { $0.code == .transient && $0.status == 503 })
+            #expect(live(emulator).count == 400 - failed.count, "nothing reported done that was not")
+            patch.partialBatchFailureRate = 0
+            emulator.control.applyFaults(patch)
+            let retried = try await dv.push(object: "contacts", items: upserts(0..<400).filter { failed[$0.key] != nil })
+            #expect(retried.allSatisfy { (try? $0.outcome.get()) != nil })
+            #expect(live(emulator).count == 400)
+        }
+    }
+
     @Test func throttlingIsWaitedOutAndAStormIsReportedWithNothingDone() async throws {
         let emulator = DataverseEmulator(limits: [RateLimit(name: "0x80072322", limit: 1, windowMs: 1000)])
         try await EmulatorHarness.with(emulator) { h in
