@@ -62,7 +62,11 @@ let package = Package(
         .target(name: "ConcordTestServer", swiftSettings: strict),
         .target(
             name: "ConcordConnectors",
-            dependencies: ["ConcordCore", "ConcordMapping", "ConcordHTTP"],
+            dependencies: [
+                "ConcordCore", "ConcordMapping", "ConcordHTTP",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -141,6 +145,11 @@ let package = Package(
         .testTarget(
             name: "ConcordHTTPTests",
             dependencies: ["ConcordCore", "ConcordHTTP", "ConcordTestServer"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConcordConnectorsTests",
+            dependencies: ["ConcordConnectors", "ConcordHTTP", "ConcordMapping", "ConcordCore", "CRMEmulators"],
             swiftSettings: strict
         ),
         .testTarget(

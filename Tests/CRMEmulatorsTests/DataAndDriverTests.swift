@@ -48,4 +48,21 @@ import Testing
         #expect(second.members.first?.emulator.control.store.get("contacts", "999")?.fields["email"] == "keep@x.com")
         await second.stop()
     }
+
+    @Test func driverRunsOverTheAdminEndpoint() async throws {
+        let emulator = DataverseEmulator()
+        emulator.seed(SyntheticWorld.generate(seed: 3, options: .init(size: 10)))
+        try await withServer(emulator) { client in
+            #expect(try await client.send("POST", "/__admin/driver", json: ["perSecond": 500, "seed": 4]).status == 200)
+            var log: [JSONValue] = []
+            for _ in 0..<200 where log.count < 5 {
+                try await Task.sleep(nanoseconds: 10_000_000)
+                log = try await client.send("GET", "/__admin/driver/log").json?.arrayValue ?? []
+            }
+            #expect(try await client.send("DELETE", "/__admin/driver").status == 204)
+            #expect(log.count >= 5)
+            let driven = Set(emulator.control.store.events(after: 0).filter { $0.source == "CRM_UI" }.map(\.id))
+            #expect(log.allSatisfy { driven.contains($0["id"]?.stringValue ?? "") })
+        }
+    }
 }

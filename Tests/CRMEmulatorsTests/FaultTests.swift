@@ -1,4 +1,4 @@
-import CRMEmulators
+@testable import CRMEmulators
 import Foundation
 import Testing
 
@@ -55,5 +55,29 @@ import Testing
             #expect(second.status == 403)
             #expect(second.json?.arrayValue?.first?["errorCode"] == "REQUEST_LIMIT_EXCEEDED")
         }
+    }
+}
+
+@Suite struct DataverseFaultAndFilterTests {
+    @Test func partialBatchFailureHitsBatchParts() async throws {
+        try await withServer(DataverseEmulator()) { client in
+            _ = try await client.send("POST", "/__admin/faults", json: ["partialBatchFailureRate": 1.0])
+            let body = "--b\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\nGET /api/data/v9.2/accounts HTTP/1.1\r\n\r\n--b--\r\n"
+            let reply = try await client.send("POST", "/api/data/v9.2/$batch", body: Data(body.utf8), headers: ["Content-Type": "multipart/mixed; boundary=b"])
+            #expect(reply.status == 503)
+            #expect(reply.text.contains("HTTP/1.1 503"))
+        }
+    }
+
+    @Test func filterParserReadsComparisonsLogicAndFunctions() throws {
+        let row: [String: JSONValue] = ["name": "Acme Ltd", "statecode": 0, "modifiedon": "2024-02-01T00:00:00Z", "_parentcustomerid_value": "6d81aa2c-0000-4000-8000-000000000001"]
+        func check(_ filter: String) throws -> Bool { ODataFilterEvaluator.matches(try ODataFilterParser.parse(filter), row) }
+        #expect(try check("statecode eq 0 and modifiedon ge 2024-01-01T00:00:00Z"))
+        #expect(try check("startswith(name,'acme') or statecode eq 1"))
+        #expect(try !check("not (contains(name,'Ltd'))"))
+        #expect(try check("_parentcustomerid_value eq 6d81aa2c-0000-4000-8000-000000000001"))
+        #expect(try check("name ne 'O''Brien' and statecode lt 1"))
+        #expect(throws: ODataFilterError.self) { try ODataFilterParser.parse("name eq") }
+        #expect(throws: ODataFilterError.self) { try ODataFilterParser.parse("name like 'x'") }
     }
 }

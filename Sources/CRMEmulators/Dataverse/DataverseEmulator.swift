@@ -20,6 +20,8 @@ public final class DataverseEmulator: CRMEmulator {
         webhooks = WebhookDispatcher(control: control, formatter: DataverseWebhooks.messages)
     }
 
+    public var driverProfile: DriverProfile { .dynamics(self) }
+
     public func isMetered(path: String) -> Bool { path.hasPrefix("/api/data") }
 
     public func errorResponse(status: Int, message: String) -> EmulatorResponse {

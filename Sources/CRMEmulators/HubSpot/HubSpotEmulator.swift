@@ -31,6 +31,8 @@ public final class HubSpotEmulator: CRMEmulator {
         webhooks = WebhookDispatcher(control: control, formatter: HubSpotWebhooks.messages)
     }
 
+    public var driverProfile: DriverProfile { .hubspot(self) }
+
     public func isMetered(path: String) -> Bool { path.hasPrefix("/crm/") }
 
     public func errorResponse(status: Int, message: String) -> EmulatorResponse {

@@ -23,6 +23,8 @@ public final class SalesforceEmulator: CRMEmulator {
         webhooks = WebhookDispatcher(control: control, formatter: SalesforceWebhooks.messages)
     }
 
+    public var driverProfile: DriverProfile { .salesforce(self) }
+
     public func isMetered(path: String) -> Bool { path.hasPrefix("/services/data") }
 
     public func errorResponse(status: Int, message: String) -> EmulatorResponse {
