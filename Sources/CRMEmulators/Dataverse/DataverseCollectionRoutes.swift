@@ -1,0 +1,153 @@
+import Foundation
+
+extension DataverseEmulator {
+    /// `GET /{set}` with $select/$filter/$orderby/$top/$count, maxpagesize paging and change tracking.
+    func collection(_ request: EmulatorRequest, entity: DataverseEntity) throws -> EmulatorResponse {
+        let select = request.queryValue("$select").map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        let annotations = Self.wantsAnnotations(request)
+        let prefs = Self.preferences(request)
+        let tracking = prefs.contains("odata.track-changes")
+        if let token = request.queryValue("$deltatoken") {
+            return try delta(request, entity: entity, token: token, select: select, annotations: annotations)
+        }
+        if tracking {
+            for option in ["$filter", "$orderby", "$expand", "$top"] where request.queryValue(option) != nil {
+                throw DataverseError.badRequest("The \"\(option)\" query parameter isn't supported when Change Tracking is enabled.", code: "0x80060888")
+            }
+        }
+        let cookie = Self.parseCookie(request.queryValue("$skiptoken"))
+        let deltaBase = cookie["delta"].flatMap { Int64($0) } ?? control.store.currentSequence
+        var rows = control.store.all(entity.logicalName).map { ($0, Self.render($0, entity: entity, select: nil, annotations: false)) }
+        if let filter = request.queryValue("$filter") {
+            let expression = try ODataFilterParser.parse(filter)
+            rows = rows.filter { ODataFilterEvaluator.matches(expression, $0.1) }
+        }
+        let orders = (request.queryValue("$orderby") ?? "").split(separator: ",").map { item -> (String, Bool) in
+            let parts = item.split(separator: " ").map(String.init)
+            return (parts.first ?? "", parts.count < 2 || parts[1].lowercased() != "desc")
+        }
+        rows.sort { a, b in
+            for (field, ascending) in orders {
+                let x = a.1[field] ?? .null, y = b.1[field] ?? .null
+                if x == y { continue }
+                if x.isNull || y.isNull { return x.isNull == ascending }
+                let c = SOQLEvaluator.order(x, y)
+                if c != 0 { return ascending ? c < 0 : c > 0 }
+            }
+            return a.0.id < b.0.id
+        }
+        let maxPage = prefs.first { $0.hasPrefix("odata.maxpagesize=") }.flatMap { Int($0.dropFirst("odata.maxpagesize=".count)) }
+        if let top = Int(request.queryValue("$top") ?? ""), maxPage == nil { rows = Array(rows.prefix(top)) }
+        let pageSize = min(5000, max(1, maxPage ?? 5000))
+        let offset = cookie["offset"].flatMap { Int($0) } ?? 0
+        let page = rows.dropFirst(offset).prefix(pageSize)
+        var body: [String: JSONValue] = [
+            "@odata.context": .string(Self.context(request, entity: entity, select: select)),
+            "value": .array(page.map { .object(Self.render($0.0, entity: entity, select: select, annotations: annotations)) }),
+        ]
+        if request.queryValue("$count") == "true" { body["@odata.count"] = .int(Int64(min(rows.count, 5000))) }
+        var headers: [(String, String)] = [("OData-Version", "4.0")]
+        var applied: [String] = []
+        if let maxPage { applied.append("odata.maxpagesize=\(maxPage)") }
+        if annotations { applied.append("odata.include-annotations=\"*\"") }
+        let hasMore = offset + pageSize < rows.count
+        if hasMore {
+            let next = "<cookie pagenumber=\"\(offset / pageSize + 2)\" offset=\"\(offset + pageSize)\"\(tracking ? " delta=\"\(deltaBase)\"" : "") />"
+            body["@odata.nextLink"] = .string(Self.link(request, entity: entity, replacing: "$skiptoken", with: next))
+        }
+        if tracking {
+            applied.append("odata.track-changes")
+            if !hasMore {
+                body["@odata.deltaLink"] = .string(Self.link(request, entity: entity, replacing: "$deltatoken", with: Self.deltaToken(deltaBase)))
+            }
+        }
+        if !applied.isEmpty { headers.append(("Preference-Applied", applied.joined(separator: ","))) }
+        return .json(200, .object(body), headers: headers)
+    }
+
+    /// Follow-up of a delta link: changed rows first, then `$deletedEntity` tombstones.
+    private func delta(_ request: EmulatorRequest, entity: DataverseEntity, token: String, select: [String]?, annotations: Bool) throws -> EmulatorResponse {
+        guard let base = Int64(token.split(separator: "!").first ?? "") else {
+            throw DataverseError.badRequest("Invalid delta token '\(token)'.", code: "0x80044352")
+        }
+        let (events, purged, current) = control.store.read { s in (s.events.filter { $0.sequence > base && $0.type == entity.logicalName }, s.purgedThroughSequence, s.sequence) }
+        guard base >= purged else {
+            throw DataverseError.badRequest("Change tracking token expired. Perform a full synchronization.", code: "0x80044352")
+        }
+        var last: [String: ChangeEvent] = [:]
+        for event in events { last[event.id] = event }
+        let ordered = last.values.sorted { $0.sequence < $1.sequence }
+        var values: [JSONValue] = []
+        for event in ordered where event.kind != .deleted {
+            if let record = control.store.get(entity.logicalName, event.id) {
+                values.append(.object(Self.render(record, entity: entity, select: select, annotations: annotations)))
+            }
+        }
+        for event in ordered where event.kind == .deleted {
+            values.append(["@odata.context": .string("\(Self.origin(request))\(Self.apiRoot)/$metadata#\(entity.entitySet)/$deletedEntity"),
+                           "id": .string(event.id), "reason": "deleted"])
+        }
+        let body: JSONValue = [
+            "@odata.context": .string(Self.context(request, entity: entity, select: select, suffix: "/$delta")),
+            "value": .array(values),
+            "@odata.deltaLink": .string(Self.link(request, entity: entity, replacing: "$deltatoken", with: Self.deltaToken(current))),
+        ]
+        return .json(200, body, headers: [("OData-Version", "4.0"), ("Preference-Applied", "odata.track-changes")])
+    }
+
+    static func deltaToken(_ sequence: Int64) -> String { "\(sequence)!\(Timestamps.isoSeconds(EmulatorClock.systemMillis()))" }
+
+    /// The request URL with one paging parameter replaced (others kept, $skiptoken/$deltatoken dropped).
+    static func link(_ request: EmulatorRequest, entity: DataverseEntity, replacing name: String, with value: String) -> String {
+        var items = request.query.filter { $0.name != "$skiptoken" && $0.name != "$deltatoken" }.map { ($0.name, $0.value) }
+        items.append((name, value))
+        let query = items.map { "\($0.0)=\(FormCoding.escape($0.1))" }.joined(separator: "&")
+        return "\(origin(request))\(apiRoot)/\(entity.entitySet)?\(query)"
+    }
+
+    static func parseCookie(_ text: String?) -> [String: String] {
+        guard let text else { return [:] }
+        var result: [String: String] = [:]
+        for part in text.split(separator: " ") {
+            let kv = part.split(separator: "=", maxSplits: 1)
+            if kv.count == 2 { result[String(kv[0])] = kv[1].replacingOccurrences(of: "\"", with: "").replacingOccurrences(of: "/>", with: "") }
+        }
+        return result
+    }
+
+    /// `POST /{set}`: 204 + OData-EntityId, or 201 with the row for `return=representation`.
+    func create(_ request: EmulatorRequest, entity: DataverseEntity) throws -> EmulatorResponse {
+        let body: JSONValue
+        do { body = try request.jsonBody() } catch { throw DataverseError.badRequest("Invalid JSON. A token was not recognized in the JSON content.", code: "0x0") }
+        let record = try control.store.transaction { tx -> StoredRecord in
+            let values = try validate(body, entity: entity, creating: true, tx: tx)
+            let id = body[entity.primaryID]?.stringValue?.lowercased() ?? newGUID()
+            guard tx.get(entity.logicalName, id, includeDeleted: false) == nil else {
+                throw DataverseError(status: 412, code: "0x80040237", message: "Cannot insert duplicate key.")
+            }
+            try checkKeys(values, entity: entity, except: nil, tx: tx)
+            return tx.create(entity.logicalName, id: id, fields: values)
+        }
+        return written(request, entity: entity, record: record, created: true)
+    }
+
+    func checkKeys(_ values: [String: JSONValue], entity: DataverseEntity, except id: String?, tx: StoreTransaction) throws {
+        for key in entity.alternateKeys {
+            guard let value = values[key], !value.isNull else { continue }
+            if tx.all(entity.logicalName).contains(where: { $0.id != id && $0.fields[key] == value }) {
+                throw DataverseError.alreadyExists
+            }
+        }
+    }
+
+    /// The answer to a successful write.
+    func written(_ request: EmulatorRequest, entity: DataverseEntity, record: StoredRecord, created: Bool) -> EmulatorResponse {
+        let url = Self.entityURL(request, entity: entity, id: record.id)
+        let headers = [("OData-Version", "4.0"), ("OData-EntityId", url), ("ETag", Self.etag(record))]
+        guard Self.preferences(request).contains("return=representation") else { return .empty(204, headers: headers) }
+        let select = request.queryValue("$select").map { $0.split(separator: ",").map(String.init) }
+        var row = Self.render(record, entity: entity, select: select, annotations: Self.wantsAnnotations(request))
+        row["@odata.context"] = .string(Self.context(request, entity: entity, select: select, suffix: "/$entity"))
+        return .json(created ? 201 : 200, .object(row), headers: headers + [("Preference-Applied", "return=representation")])
+    }
+}

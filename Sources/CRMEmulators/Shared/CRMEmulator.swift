@@ -1,0 +1,55 @@
+/// The CRM-specific part of an emulator; `EmulatorPipeline` adds faults, limits and admin routes.
+public protocol CRMEmulator: Sendable {
+    /// `salesforce`, `hubspot` or `dynamics`.
+    var name: String { get }
+    var control: EmulatorControl { get }
+    /// Answers one API request (authentication included).
+    func route(_ request: EmulatorRequest) async -> EmulatorResponse
+    /// The CRM's error answer for an injected failure with `status`.
+    func errorResponse(status: Int, message: String) -> EmulatorResponse
+    /// The CRM's throttling answer.
+    func throttledResponse(exceeded: RateUsage?) -> EmulatorResponse
+    /// Adds rate-limit headers (`Sforce-Limit-Info`, `X-HubSpot-RateLimit-*`...).
+    func decorate(_ response: inout EmulatorResponse, usage: [RateUsage])
+    /// Whether a path counts against the rate limits (token endpoints do not).
+    func isMetered(path: String) -> Bool
+}
+
+/// Wraps a `CRMEmulator` with admin routes, fault injection and rate limiting.
+public struct EmulatorPipeline: Sendable {
+    public let emulator: any CRMEmulator
+
+    public init(emulator: any CRMEmulator) { self.emulator = emulator }
+
+    public func handle(_ request: EmulatorRequest) async -> EmulatorResponse {
+        if request.path.hasPrefix("/__admin") {
+            return AdminRoutes(control: emulator.control).handle(request)
+        }
+        let control = emulator.control
+        let faults = control.faults
+        let now = EmulatorClock.systemMillis()
+        if let until = faults.offlineUntil, now < until { return .dropped }
+        if faults.latencyMs > 0 { try? await Task.sleep(nanoseconds: UInt64(faults.latencyMs) * 1_000_000) }
+        if control.roll(faults.dropConnectionRate) { return .dropped }
+        if let until = faults.throttleStormUntil, now < until { return emulator.throttledResponse(exceeded: nil) }
+        for (status, rate) in faults.errorRates.sorted(by: { $0.key < $1.key }) {
+            if let code = Int(status), control.roll(rate) {
+                if code == 429 { return emulator.throttledResponse(exceeded: nil) }
+                return emulator.errorResponse(status: code, message: "Injected fault: HTTP \(code)")
+            }
+        }
+        var usage: [RateUsage] = []
+        if emulator.isMetered(path: request.path) {
+            let admitted = control.rateLimiter.admit(path: request.path, now: now)
+            if let exceeded = admitted.exceeded {
+                var response = emulator.throttledResponse(exceeded: exceeded)
+                emulator.decorate(&response, usage: admitted.usage + [exceeded])
+                return response
+            }
+            usage = admitted.usage
+        }
+        var response = await emulator.route(request)
+        if emulator.isMetered(path: request.path) { emulator.decorate(&response, usage: usage) }
+        return response
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Serves one emulator's handler over HTTP/1.1 with Hummingbird on a loopback address.
+public final class EmulatorServer: Sendable {
+    /// `http://127.0.0.1:PORT` (no trailing slash).
+    public let baseURL: String
+    public let port: Int
+    private let task: Task<Void, any Error>
+
+    private init(port: Int, host: String, task: Task<Void, any Error>) {
+        self.port = port
+        self.baseURL = "http://\(host):\(port)"
+        self.task = task
+    }
+
+    /// Starts serving `handler` on `host:port` (port 0 picks a free port) and returns once listening.
+    public static func start(
+        host: String = "127.0.0.1",
+        port: Int = 0,
+        handler: @escaping @Sendable (EmulatorRequest) async -> EmulatorResponse
+    ) async throws -> EmulatorServer {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        var logger = Logger(label: "crm-emulator")
+        logger.logLevel = .critical
+        let app = Application(
+            responder: EmulatorResponder(handler: handler),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            },
+            logger: logger
+        )
+        let task = Task {
+            defer { continuation.finish() }
+            try await app.run()
+        }
+        for await bound in ports where bound > 0 {
+            return EmulatorServer(port: bound, host: host, task: task)
+        }
+        task.cancel()
+        if case .failure(let error) = await task.result { throw error }
+        throw EmulatorServerError(reason: "server on \(host):\(port) stopped before it was listening")
+    }
+
+    /// Stops the server and waits for it to finish.
+    public func stop() async {
+        task.cancel()
+        _ = await task.result
+    }
+}
+
+/// Raised when an emulator server cannot start.
+public struct EmulatorServerError: Error, CustomStringConvertible {
+    public let reason: String
+    public var description: String { reason }
+}
+
+struct DroppedConnection: Error {}
+
+struct EmulatorResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+    let handler: @Sendable (EmulatorRequest) async -> EmulatorResponse
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        var request = request
+        let buffer = try await request.collectBody(upTo: 256 * 1024 * 1024)
+        var headers: [String: String] = [:]
+        for field in request.headers {
+            let name = field.name.canonicalName
+            headers[name] = headers[name].map { "\($0), \(field.value)" } ?? field.value
+        }
+        if let authority = request.head.authority { headers["host"] = authority }
+        let target = request.head.path ?? "/"
+        let emulatorRequest = EmulatorRequest(
+            method: request.method.rawValue, target: target, headers: headers, body: Array(buffer.readableBytesView))
+        let answer = await handler(emulatorRequest)
+        var fields = HTTPFields()
+        for (name, value) in answer.headers {
+            if let fieldName = HTTPField.Name(name) { fields.append(HTTPField(name: fieldName, value: value)) }
+        }
+        if answer.dropConnection {
+            return Response(
+                status: .ok, headers: fields,
+                body: ResponseBody(contentLength: 64) { _ in throw DroppedConnection() })
+        }
+        return Response(
+            status: HTTPResponse.Status(code: answer.status), headers: fields,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+}

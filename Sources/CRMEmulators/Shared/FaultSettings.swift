@@ -1,0 +1,82 @@
+/// Fault knobs of one emulator. All optional in JSON; absent keys keep their current value
+/// when posted to `/__admin/faults`.
+public struct FaultSettings: Sendable, Codable, Equatable {
+    /// Added latency per request, in milliseconds.
+    public var latencyMs: Int = 0
+    /// Probability per request of answering with the given status (keys are status codes as text).
+    public var errorRates: [String: Double] = [:]
+    /// Until this epoch-ms time every request gets the CRM's throttling answer.
+    public var throttleStormUntil: Int64?
+    /// Probability per request of closing the connection without an answer.
+    public var dropConnectionRate: Double = 0
+    /// Probability per batch item of failing with a transient error.
+    public var partialBatchFailureRate: Double = 0
+    /// Skew added to modification timestamps, in milliseconds (may be negative).
+    public var clockSkewMs: Int64 = 0
+    /// Until this epoch-ms time every connection is dropped.
+    public var offlineUntil: Int64?
+
+    public init() {}
+
+    /// A partial update as posted to the admin endpoint; relative durations are accepted too.
+    public struct Patch: Sendable, Codable {
+        public var latencyMs: Int?
+        public var errorRates: [String: Double]?
+        public var throttleStormSeconds: Double?
+        public var dropConnectionRate: Double?
+        public var partialBatchFailureRate: Double?
+        public var clockSkewMs: Int64?
+        public var offlineForSeconds: Double?
+        public var rateLimitsEnabled: Bool?
+        public var rateLimits: [String: Int]?
+
+        public init() {}
+    }
+
+    /// Applies a patch at time `now` (epoch ms).
+    public mutating func apply(_ patch: Patch, now: Int64) {
+        if let v = patch.latencyMs { latencyMs = max(0, v) }
+        if let v = patch.errorRates { errorRates = v }
+        if let v = patch.throttleStormSeconds { throttleStormUntil = v > 0 ? now + Int64(v * 1000) : nil }
+        if let v = patch.dropConnectionRate { dropConnectionRate = v }
+        if let v = patch.partialBatchFailureRate { partialBatchFailureRate = v }
+        if let v = patch.clockSkewMs { clockSkewMs = v }
+        if let v = patch.offlineForSeconds { offlineUntil = v > 0 ? now + Int64(v * 1000) : nil }
+    }
+
+    /// Parses the CLI form `latency=200,error500=0.1,storm=30,drop=0.01,partial=0.1,skew=-5000,offline=10,ratelimits=off`.
+    public static func parsePatch(_ text: String) throws -> Patch {
+        var patch = Patch()
+        for item in text.split(separator: ",") where !item.isEmpty {
+            let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2 else { throw FaultSpecError(item: String(item), reason: "expected key=value") }
+            let (key, value) = (kv[0], kv[1])
+            if key == "ratelimits" {
+                patch.rateLimitsEnabled = value != "off" && value != "false"
+                continue
+            }
+            guard let number = Double(value) else { throw FaultSpecError(item: String(item), reason: "value is not a number") }
+            switch key {
+            case "latency": patch.latencyMs = Int(number)
+            case "storm": patch.throttleStormSeconds = number
+            case "drop": patch.dropConnectionRate = number
+            case "partial": patch.partialBatchFailureRate = number
+            case "skew": patch.clockSkewMs = Int64(number)
+            case "offline": patch.offlineForSeconds = number
+            default:
+                guard key.hasPrefix("error"), Int(key.dropFirst(5)) != nil else {
+                    throw FaultSpecError(item: String(item), reason: "unknown fault \(key)")
+                }
+                patch.errorRates = (patch.errorRates ?? [:]).merging([String(key.dropFirst(5)): number]) { $1 }
+            }
+        }
+        return patch
+    }
+}
+
+/// Raised for an unreadable `--faults` item.
+public struct FaultSpecError: Error, CustomStringConvertible {
+    public let item: String
+    public let reason: String
+    public var description: String { "bad fault '\(item)': \(reason)" }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// Thread-safe in-memory record store of one emulator, with a change log and listeners.
+public final class RecordStore: Sendable {
+    private let state: Locked<StoreState>
+    private let listeners = Locked<[@Sendable (ChangeEvent, StoredRecord) -> Void]>([])
+    /// Source of modification timestamps.
+    public let clock: EmulatorClock
+
+    public init(clock: EmulatorClock, state: StoreState = StoreState()) {
+        self.clock = clock
+        self.state = Locked(state)
+    }
+
+    /// Runs `body` atomically; if it throws, no change is kept. Listeners run after commit.
+    public func transaction<T>(_ body: (inout StoreTransaction) throws -> T) rethrows -> T {
+        let (result, emitted) = try state.withLock { current -> (T, [(ChangeEvent, StoredRecord)]) in
+            var tx = StoreTransaction(state: current, stamp: { [clock] in clock.stamp() })
+            let result = try body(&tx)
+            current = tx.state
+            return (result, tx.emitted)
+        }
+        if !emitted.isEmpty {
+            let current = listeners.current
+            for (event, record) in emitted { for listener in current { listener(event, record) } }
+        }
+        return result
+    }
+
+    /// Read-only access to a consistent snapshot.
+    public func read<T>(_ body: (StoreState) throws -> T) rethrows -> T {
+        try state.withLock { try body($0) }
+    }
+
+    public func get(_ type: String, _ id: String, includeDeleted: Bool = false) -> StoredRecord? {
+        read { s in
+            guard let record = s.records[type]?[id] else { return nil }
+            return includeDeleted || !record.isDeleted ? record : nil
+        }
+    }
+
+    public func all(_ type: String, includeDeleted: Bool = false) -> [StoredRecord] {
+        read { s in (s.records[type] ?? [:]).values.filter { includeDeleted || !$0.isDeleted } }
+    }
+
+    /// Events with sequence greater than `sequence`.
+    public func events(after sequence: Int64) -> [ChangeEvent] {
+        read { s in s.events.filter { $0.sequence > sequence } }
+    }
+
+    public var currentSequence: Int64 { read { $0.sequence } }
+
+    /// Registers a callback run for every committed change.
+    public func onChange(_ listener: @escaping @Sendable (ChangeEvent, StoredRecord) -> Void) {
+        listeners.withLock { $0.append(listener) }
+    }
+
+    /// A copy of the whole state (for persistence).
+    public func snapshot() -> StoreState { state.current }
+
+    /// Replaces the whole state (after loading from disk).
+    public func restore(_ newState: StoreState) { state.withLock { $0 = newState } }
+}

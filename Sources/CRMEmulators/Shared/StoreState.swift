@@ -1,0 +1,149 @@
+/// The serialisable contents of a record store.
+public struct StoreState: Sendable, Codable {
+    public var records: [String: [String: StoredRecord]] = [:]
+    public var events: [ChangeEvent] = []
+    public var sequence: Int64 = 0
+    public var idCounter: Int64 = 0
+    /// Events older than this were purged (getDeleted's earliestDateAvailable, expired delta tokens).
+    public var purgedBefore: Int64 = 0
+    public var purgedThroughSequence: Int64 = 0
+    /// Free-form per-emulator metadata (custom properties, associations...).
+    public var extras: [String: JSONValue] = [:]
+
+    public init() {}
+}
+
+/// Raised by store mutations that name a record that does not exist.
+public struct RecordNotFound: Error, CustomStringConvertible {
+    public let type: String
+    public let id: String
+    public var description: String { "no \(type) record with id \(id)" }
+}
+
+/// Mutable view of a store inside one atomic transaction.
+public struct StoreTransaction {
+    var state: StoreState
+    let stamp: () -> Int64
+    var emitted: [(ChangeEvent, StoredRecord)] = []
+
+    /// Allocates the next value of the store's id counter.
+    public mutating func nextCounter() -> Int64 {
+        state.idCounter += 1
+        return state.idCounter
+    }
+
+    public func get(_ type: String, _ id: String, includeDeleted: Bool = false) -> StoredRecord? {
+        guard let record = state.records[type]?[id] else { return nil }
+        return includeDeleted || !record.isDeleted ? record : nil
+    }
+
+    public func all(_ type: String, includeDeleted: Bool = false) -> [StoredRecord] {
+        (state.records[type] ?? [:]).values.filter { includeDeleted || !$0.isDeleted }
+    }
+
+    private mutating func emit(_ kind: ChangeKind, _ record: StoredRecord, fields: [String], source: String, merged: String? = nil) {
+        state.sequence += 1
+        let event = ChangeEvent(
+            sequence: state.sequence, type: record.type, id: record.id, kind: kind, at: record.modifiedAt,
+            changedFields: fields.sorted(), mergedId: merged, source: source)
+        state.events.append(event)
+        emitted.append((event, record))
+    }
+
+    private mutating func nextVersion() -> Int64 {
+        state.sequence + 1
+    }
+
+    /// Inserts a new record; null field values are dropped.
+    @discardableResult
+    public mutating func create(_ type: String, id: String, fields: [String: JSONValue], source: String = "API") -> StoredRecord {
+        let now = stamp()
+        var record = StoredRecord(id: id, type: type, fields: fields.filter { !$0.value.isNull }, createdAt: now, modifiedAt: now, version: nextVersion())
+        for (name, value) in record.fields { record.history[name] = [FieldHistoryEntry(value: value, timestamp: now, source: source)] }
+        state.records[type, default: [:]][id] = record
+        emit(.created, record, fields: Array(record.fields.keys), source: source)
+        return record
+    }
+
+    /// Applies `changes` (null clears a field) and bumps the modification stamp.
+    @discardableResult
+    public mutating func update(_ type: String, id: String, changes: [String: JSONValue], source: String = "API") throws -> StoredRecord {
+        guard var record = get(type, id) else { throw RecordNotFound(type: type, id: id) }
+        let now = stamp()
+        var changed: [String] = []
+        for (name, value) in changes {
+            let old = record.fields[name] ?? .null
+            if value.isNull { record.fields.removeValue(forKey: name) } else { record.fields[name] = value }
+            if old != value {
+                changed.append(name)
+                record.history[name, default: []].insert(FieldHistoryEntry(value: value, timestamp: now, source: source), at: 0)
+            }
+        }
+        record.modifiedAt = now
+        record.version = nextVersion()
+        state.records[type]?[id] = record
+        emit(.updated, record, fields: changed, source: source)
+        return record
+    }
+
+    /// Soft-deletes a record.
+    @discardableResult
+    public mutating func delete(_ type: String, id: String, source: String = "API") throws -> StoredRecord {
+        guard var record = get(type, id) else { throw RecordNotFound(type: type, id: id) }
+        let now = stamp()
+        record.deletedAt = now
+        record.modifiedAt = now
+        record.version = nextVersion()
+        state.records[type]?[id] = record
+        emit(.deleted, record, fields: [], source: source)
+        return record
+    }
+
+    /// Restores a soft-deleted record.
+    @discardableResult
+    public mutating func undelete(_ type: String, id: String, source: String = "API") throws -> StoredRecord {
+        guard var record = get(type, id, includeDeleted: true), record.isDeleted else { throw RecordNotFound(type: type, id: id) }
+        record.deletedAt = nil
+        record.modifiedAt = stamp()
+        record.version = nextVersion()
+        state.records[type]?[id] = record
+        emit(.undeleted, record, fields: [], source: source)
+        return record
+    }
+
+    /// Merges `mergedID` into `primaryID`: blank fields of the primary take the merged record's
+    /// values, the merged record is deleted, and the primary remembers the merged id.
+    @discardableResult
+    public mutating func merge(_ type: String, primaryID: String, mergedID: String, source: String = "API") throws -> StoredRecord {
+        guard let other = get(type, mergedID) else { throw RecordNotFound(type: type, id: mergedID) }
+        guard let primary = get(type, primaryID) else { throw RecordNotFound(type: type, id: primaryID) }
+        var fill: [String: JSONValue] = [:]
+        for (name, value) in other.fields where primary.fields[name] == nil { fill[name] = value }
+        var updated = try update(type, id: primaryID, changes: fill, source: source)
+        updated.mergedIds.append(contentsOf: [mergedID] + other.mergedIds)
+        state.records[type]?[primaryID] = updated
+        try delete(type, id: mergedID, source: source)
+        emit(.merged, updated, fields: Array(fill.keys), source: source, merged: mergedID)
+        return updated
+    }
+
+    /// Removes a record entirely (no tombstone left in the record map).
+    public mutating func purge(_ type: String, id: String) {
+        state.records[type]?.removeValue(forKey: id)
+    }
+
+    /// Drops change events older than `cutoff` ms.
+    public mutating func purgeEvents(before cutoff: Int64) {
+        let dropped = state.events.prefix { $0.at < cutoff }
+        if let last = dropped.last {
+            state.purgedThroughSequence = last.sequence
+            state.events.removeFirst(dropped.count)
+        }
+        state.purgedBefore = max(state.purgedBefore, cutoff)
+    }
+
+    public var extras: [String: JSONValue] {
+        get { state.extras }
+        set { state.extras = newValue }
+    }
+}
