@@ -9,9 +9,17 @@ import Foundation
 enum HubSpotTestSupport {
     static let token = "pat-na1-emulator-static-token"
 
+    /// A clock that starts 1,000 s in the past and steps 1 ms per reading, so seeded records
+    /// get distinct timestamps (the usual case; equal timestamps have their own tests).
+    static func steppingClock() -> EmulatorClock {
+        let start = EmulatorClock.systemMillis() - 1_000_000
+        let counter = Counter()
+        return EmulatorClock(wall: { start + counter.next() })
+    }
+
     /// An emulator with its rate limits off (tests that need them turn them on).
     static func emulator(limits: [CRMEmulators.RateLimit] = HubSpotEmulator.defaultLimits, limited: Bool = false,
-                         clock: EmulatorClock = EmulatorClock()) -> HubSpotEmulator {
+                         clock: EmulatorClock = HubSpotTestSupport.steppingClock()) -> HubSpotEmulator {
         let emulator = HubSpotEmulator(clock: clock, limits: limits)
         var patch = FaultSettings.Patch()
         patch.rateLimitsEnabled = limited
@@ -66,13 +74,13 @@ enum HubSpotTestSupport {
 
     /// Pulls until `hasMore` is false (at most `maxPages` pages); returns the records and the last cursor.
     static func pullAll(_ connector: HubSpotConnector, object: String = "contacts", fields: [String] = ["email", "firstname"],
-                        cursor: String? = nil, history: Bool = false, maxPages: Int = 500,
+                        cursor: String? = nil, history: Bool = false, pageSize: Int = 199, maxPages: Int = 500,
                         afterPage: (Int) async throws -> Void = { _ in }) async throws -> (records: [CRMRecord], cursor: String?, pages: Int) {
         try await Task.sleep(for: .milliseconds(3))  // let the settle horizon pass the last write
         var records: [CRMRecord] = []
         var cursor = cursor
         for page in 1...maxPages {
-            let result = try await connector.pull(PullRequest(object: object, fields: fields, cursor: cursor, pageSize: 100,
+            let result = try await connector.pull(PullRequest(object: object, fields: fields, cursor: cursor, pageSize: pageSize,
                                                               withFieldHistory: history))
             records += result.records
             cursor = result.cursor
@@ -95,4 +103,43 @@ final class WaitLog: @unchecked Sendable {
     private var items: [UInt64] = []
     func record(_ millis: UInt64) { lock.withLock { items.append(millis) } }
     var waits: [UInt64] { lock.withLock { items } }
+}
+
+/// A thread-safe counter.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int64 = 0
+    func next() -> Int64 { lock.withLock { value += 1; return value } }
+}
+
+/// Wraps a real client and lets a test interfere with chosen requests.
+final class InterceptingClient: HTTPClient, @unchecked Sendable {
+    enum Action: Sendable {
+        /// Send as usual.
+        case pass
+        /// Answer with this response without sending.
+        case respond(HTTPResponse)
+        /// Send, then lose the answer (the server did the work; the client sees a dropped connection).
+        case loseAnswer
+    }
+
+    private let inner: any HTTPClient
+    private let decide: @Sendable (HTTPRequest, Int) -> Action
+    private let counter = Counter()
+
+    /// `decide` sees each request with its 1-based sequence number.
+    init(_ inner: any HTTPClient, decide: @escaping @Sendable (HTTPRequest, Int) -> Action) {
+        self.inner = inner
+        self.decide = decide
+    }
+
+    func send(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
+        switch decide(request, Int(counter.next())) {
+        case .pass: return try await inner.send(request)
+        case .respond(let response): return response
+        case .loseAnswer:
+            _ = try await inner.send(request)
+            throw HTTPClientError(.connectionLost, request: request, message: "test: the answer was lost")
+        }
+    }
 }

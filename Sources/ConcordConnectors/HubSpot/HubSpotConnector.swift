@@ -20,9 +20,9 @@ public struct HubSpotConnector: CRMConnector {
     public var kind: CRMKind { .hubspot }
     /// HubSpot's batch endpoints take 100 inputs.
     public let pushBatchSize = 100
-    /// Search pages carry up to 100 records (HubSpot allows 200; 100 keeps room for the
-    /// one look-ahead record each page reads, and matches the list and history limits).
-    public let pullPageSize = 100
+    /// Search pages carry up to 199 records: HubSpot's search returns at most 200, and each
+    /// page reads one record more than it returns, to know where a timestamp ends.
+    public let pullPageSize = 199
 
     let baseURL: String
     let http: any HTTPClient

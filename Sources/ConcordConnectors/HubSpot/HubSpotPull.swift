@@ -42,8 +42,12 @@ extension HubSpotConnector {
             if let after = cursor.modifiedAfter { filters.append(Self.filter(modified, "GT", String(after))) }
             let found = try await search(request.object, filters: filters, sort: modified, properties: properties, limit: pageSize + 1)
             guard found.count > pageSize else {
-                // Every record modified before the horizon has now been returned.
-                cursor.modifiedAfter = max(cursor.modifiedAfter ?? Int64.min, horizon - 1)
+                // Everything up to the newest timestamp seen is in. HubSpot's own timestamps
+                // are kept (not the local horizon), so a local clock running ahead of
+                // HubSpot's cannot push the cursor past changes HubSpot has yet to stamp.
+                if let last = found.last.flatMap({ Self.modifiedAt($0, modified) }) {
+                    cursor.modifiedAfter = max(cursor.modifiedAfter ?? last, last)
+                }
                 cursor.phase = .deletes
                 return found
             }
