@@ -14,7 +14,8 @@ public enum StandardConnectors {
                                  message: "no CRMs configured: add a `crms:` section (see docs/concord.example.yaml)")
         }
         let curl = CurlHTTPClient()
-        return config.crms.map { crm -> any CRMConnector in
+        var out: [any CRMConnector] = []
+        for crm in config.crms {
             let limit = crm.rateLimit
             let http = ResilientHTTPClient(
                 wrapping: curl, clock: ContinuousClock(),
@@ -24,10 +25,11 @@ public enum StandardConnectors {
                 },
                 wallClock: .system)
             switch crm.kind {
-            case .salesforce: return SalesforceConnector(config: crm, http: http)
-            case .hubspot: return HubSpotConnector(config: crm, http: http)
-            case .dynamics: return DynamicsConnector(config: crm, http: http)
+            case .salesforce: out.append(SalesforceConnector(config: crm, http: http))
+            case .hubspot: out.append(try HubSpotConnector(config: crm, http: http))
+            case .dynamics: out.append(DynamicsConnector(config: crm, http: http))
             }
         }
+        return out
     }
 }

@@ -1,10 +1,5 @@
 import ConcordCore
 import CSQLite
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Concord's embedded store: one SQLite file (WAL) holding every record's field registers,
 /// plus the tables the sync engine fills (shadows, links, cursors, outbox, inbox,
@@ -167,12 +162,3 @@ public final class ConcordStore {
 
 @available(*, unavailable)
 extension ConcordStore: Sendable {}
-
-extension WallClock {
-    /// The system's real-time clock, in Unix milliseconds.
-    public static let system = WallClock {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return UInt64(ts.tv_sec) * 1000 + UInt64(ts.tv_nsec) / 1_000_000
-    }
-}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConcordConnectors
 import ConcordDemo
 import Foundation
 

@@ -56,7 +56,7 @@ public actor SalesforceConnector: CRMConnector {
     }
 
     /// The system's wall clock.
-    public static let systemClock = WallClock { UInt64(max(0, Date().timeIntervalSince1970 * 1000)) }
+    public static let systemClock = WallClock.system
 
     /// API calls made so far, by kind (`auth`, `pull`, `fetch`, `find`, `push`).
     public func apiCalls() async -> APICallCounts { APICallCounts(byKind: calls) }

@@ -1,0 +1,148 @@
+import ConcordMapping
+
+extension HubSpotConnector {
+    /// The last-modified property HubSpot keeps for `object` (contacts differ from the rest).
+    static func modifiedProperty(_ object: String) -> String {
+        object == "contacts" ? "lastmodifieddate" : "hs_lastmodifieddate"
+    }
+
+    /// Reads one page of changes or deletes; see ``HubSpotCursor`` for the cycle.
+    public func pull(_ request: PullRequest) async throws(ConnectorError) -> PullPage {
+        let horizon = Int64(clamping: options.wallClock.nowMillis()) - Int64(clamping: options.settleMillis)
+        var cursor: HubSpotCursor
+        if let text = request.cursor {
+            guard let decoded = HubSpotCursor(text) else {
+                throw ConnectorError(.permanent, crm: name, message: "not a HubSpot cursor: \(text.prefix(80))")
+            }
+            cursor = decoded
+        } else {
+            // A full pull: deletes before now are irrelevant; later ones are found by the next scan.
+            cursor = HubSpotCursor(archivedAfter: horizon)
+        }
+        let pageSize = max(1, min(request.pageSize, pullPageSize))
+        switch cursor.phase {
+        case .changes:
+            let found = try await pullChanges(request, cursor: &cursor, horizon: horizon, pageSize: pageSize)
+            let records = try await complete(found, request: request)
+            return PullPage(records: records, cursor: cursor.encoded, hasMore: true)
+        case .deletes:
+            let records = try await pullDeletes(request.object, cursor: &cursor, horizon: horizon)
+            return PullPage(records: records, cursor: cursor.encoded, hasMore: cursor.phase == .deletes)
+        }
+    }
+
+    /// One search page of changes (two when a page-full of records shares one timestamp).
+    private func pullChanges(_ request: PullRequest, cursor: inout HubSpotCursor, horizon: Int64,
+                             pageSize: Int) async throws(ConnectorError) -> [HubSpotObject] {
+        let modified = Self.modifiedProperty(request.object)
+        let properties = Self.searchProperties(request)
+        let scope = request.discriminator.sorted { $0.key < $1.key }.map { Self.filter($0.key, "EQ", $0.value) }
+        if cursor.tieTimestamp == nil {
+            var filters = scope + [Self.filter(modified, "LT", String(horizon))]
+            if let after = cursor.modifiedAfter { filters.append(Self.filter(modified, "GT", String(after))) }
+            let found = try await search(request.object, filters: filters, sort: modified, properties: properties, limit: pageSize + 1)
+            guard found.count > pageSize else {
+                // Everything up to the newest timestamp seen is in. HubSpot's own timestamps
+                // are kept (not the local horizon), so a local clock running ahead of
+                // HubSpot's cannot push the cursor past changes HubSpot has yet to stamp.
+                if let last = found.last.flatMap({ Self.modifiedAt($0, modified) }) {
+                    cursor.modifiedAfter = max(cursor.modifiedAfter ?? last, last)
+                }
+                cursor.phase = .deletes
+                return found
+            }
+            // Everything before the look-ahead record's timestamp is complete for its timestamps.
+            let cutoff = Self.modifiedAt(found[pageSize], modified)
+            let complete = found.prefix { Self.modifiedAt($0, modified).map { t in cutoff.map { t < $0 } ?? false } ?? false }
+            if let last = complete.last.flatMap({ Self.modifiedAt($0, modified) }) {
+                cursor.modifiedAfter = last
+                return Array(complete)
+            }
+            guard let tie = cutoff else {
+                throw ConnectorError(.permanent, crm: name, message: "HubSpot returned \(request.object) without \(modified)")
+            }
+            cursor.tieTimestamp = tie
+            cursor.tieAfterID = nil
+        }
+        guard let tie = cursor.tieTimestamp else { return [] }
+        var filters = scope + [Self.filter(modified, "EQ", String(tie))]
+        if let id = cursor.tieAfterID { filters.append(Self.filter("hs_object_id", "GT", id)) }
+        let found = try await search(request.object, filters: filters, sort: "hs_object_id", properties: properties, limit: pageSize + 1)
+        if found.count > pageSize {
+            cursor.tieAfterID = found[pageSize - 1].id
+            return Array(found.prefix(pageSize))
+        }
+        cursor.tieTimestamp = nil
+        cursor.tieAfterID = nil
+        cursor.modifiedAfter = tie
+        return found
+    }
+
+    /// One page of the archived listing: records archived inside the scan's window.
+    private func pullDeletes(_ object: String, cursor: inout HubSpotCursor,
+                             horizon: Int64) async throws(ConnectorError) -> [CRMRecord] {
+        let until = cursor.archivedUntil ?? max(cursor.archivedAfter, horizon)
+        var query: [(name: String, value: String)] = [("archived", "true"), ("limit", "100"), ("properties", "hs_object_id")]
+        if let page = cursor.archivedPage { query.append(("after", page)) }
+        let (status, json) = try await call("pull", .get, objectPath(object), query: query, readOnly: true)
+        let page: HubSpotPage
+        do { page = try HubSpotPage(json: json ?? .null) } catch {
+            throw HubSpotErrors.malformed("\(error)", crm: name, status: status)
+        }
+        let deleted = page.results.compactMap { record -> CRMRecord? in
+            guard let at = record.archivedAt ?? record.updatedAt, at > cursor.archivedAfter, at <= until else { return nil }
+            return CRMRecord(id: record.id, modifiedAt: UInt64(clamping: at), isDeleted: true)
+        }
+        if let next = page.nextAfter {
+            cursor.archivedPage = next
+            cursor.archivedUntil = until
+        } else {
+            cursor.archivedPage = nil
+            cursor.archivedUntil = nil
+            cursor.archivedAfter = until
+            cursor.phase = .changes
+        }
+        return deleted
+    }
+
+    /// `POST /crm/v3/objects/{object}/search` with one filter group and one sort.
+    func search(_ object: String, filters: [HubSpotJSON], sort: String, properties: [String],
+                limit: Int) async throws(ConnectorError) -> [HubSpotObject] {
+        let body: HubSpotJSON = .object([
+            "filterGroups": .array([.object(["filters": .array(filters)])]),
+            "sorts": .array([.object(["propertyName": .string(sort), "direction": .string("ASCENDING")])]),
+            "properties": .array(properties.map(HubSpotJSON.string)),
+            "limit": .number(String(limit)),
+        ])
+        let (status, json) = try await call("pull", .post, objectPath(object, "/search"), body: body, readOnly: true)
+        do { return try HubSpotPage(json: json ?? .null).results } catch {
+            throw HubSpotErrors.malformed("\(error)", crm: name, status: status)
+        }
+    }
+
+    static func filter(_ property: String, _ op: String, _ value: String) -> HubSpotJSON {
+        .object(["propertyName": .string(property), "operator": .string(op), "value": .string(value)])
+    }
+
+    static func filter(_ property: String, in values: [String]) -> HubSpotJSON {
+        .object(["propertyName": .string(property), "operator": .string("IN"), "values": .array(values.map(HubSpotJSON.string))])
+    }
+
+    /// The HubSpot properties to ask for: the wanted fields (associations apart) plus the id,
+    /// the last-modified property and the merged ids.
+    static func searchProperties(_ request: PullRequest) -> [String] {
+        properties(request.fields, object: request.object)
+    }
+
+    static func properties(_ fields: [String], object: String) -> [String] {
+        var names = fields.filter { !HubSpotAssociationField.isAssociation($0) }
+        for extra in ["hs_object_id", modifiedProperty(object), "hs_merged_object_ids"] where !names.contains(extra) {
+            names.append(extra)
+        }
+        return names
+    }
+
+    static func modifiedAt(_ record: HubSpotObject, _ property: String) -> Int64? {
+        record.properties[property]?.text.flatMap(HubSpotTime.millis) ?? record.updatedAt
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import ConcordMapping
+
+extension HubSpotConnector {
+    /// Reads records by id with batch read (100 per call); ids HubSpot does not know are
+    /// left out of the result.
+    public func fetch(object: String, ids: [String], fields: [String]) async throws(ConnectorError) -> [CRMRecord] {
+        var objects: [HubSpotObject] = []
+        for chunk in Self.chunks(ids, of: 100) {
+            objects += try await batchRead(object, ids: chunk, properties: Self.properties(fields, object: object),
+                                           history: [], kind: "fetch")
+        }
+        return try await complete(objects, object: object, fields: fields, withHistory: false, kind: "fetch")
+    }
+
+    /// Finds records whose `field` is one of `values`, with search and an `IN` filter
+    /// (`EQ` for one value), 100 values and 200 results per call.
+    public func find(object: String, field: String, values: [String], fields: [String]) async throws(ConnectorError) -> [CRMRecord] {
+        guard !HubSpotAssociationField.isAssociation(field) else {
+            throw ConnectorError(.permanent, crm: name, message: "HubSpot search cannot match on \(field)")
+        }
+        var objects: [HubSpotObject] = []
+        var seen = Set<String>()
+        let properties = Self.properties(fields + [field], object: object)
+        for chunk in Self.chunks(Array(Set(values)).sorted(), of: 100) {
+            let filter = chunk.count == 1 ? Self.filter(field, "EQ", chunk[0]) : Self.filter(field, in: chunk)
+            var after: String?
+            for _ in 0..<50 {
+                var body: [String: HubSpotJSON] = [
+                    "filterGroups": .array([.object(["filters": .array([filter])])]),
+                    "properties": .array(properties.map(HubSpotJSON.string)), "limit": .number("200"),
+                ]
+                if let after { body["after"] = .string(after) }
+                let (status, json) = try await call("find", .post, objectPath(object, "/search"), body: .object(body), readOnly: true)
+                let page: HubSpotPage
+                do { page = try HubSpotPage(json: json ?? .null) } catch {
+                    throw HubSpotErrors.malformed("\(error)", crm: name, status: status)
+                }
+                objects += page.results.filter { seen.insert($0.id).inserted }
+                guard let next = page.nextAfter, !page.results.isEmpty else { break }
+                after = next
+            }
+        }
+        return try await complete(objects, object: object, fields: fields + [field], withHistory: false, kind: "find")
+    }
+
+    /// `POST /crm/v3/objects/{object}/batch/read` (200, or 207 with the unknown ids as errors).
+    func batchRead(_ object: String, ids: [String], properties: [String], history: [String],
+                   kind: String) async throws(ConnectorError) -> [HubSpotObject] {
+        guard !ids.isEmpty else { return [] }
+        let body: HubSpotJSON = .object([
+            "properties": .array(properties.map(HubSpotJSON.string)),
+            "propertiesWithHistory": .array(history.map(HubSpotJSON.string)),
+            "inputs": .array(ids.map { .object(["id": .string($0)]) }),
+        ])
+        let (status, json) = try await call(kind, .post, objectPath(object, "/batch/read"), query: [("archived", "false")],
+                                            body: body, readOnly: true)
+        do {
+            let batch = try HubSpotBatchResponse(json: json ?? .null)
+            return try batch.results.map { (item: HubSpotJSON) throws(HubSpotShapeError) -> HubSpotObject in try HubSpotObject(json: item) }
+        } catch {
+            throw HubSpotErrors.malformed("\(error)", crm: name, status: status)
+        }
+    }
+
+    /// Turns search or batch-read objects into records, adding association pseudo-fields and
+    /// (when asked) per-property modification times from `propertiesWithHistory`.
+    func complete(_ records: [HubSpotObject], request: PullRequest) async throws(ConnectorError) -> [CRMRecord] {
+        try await complete(records, object: request.object, fields: request.fields, withHistory: request.withFieldHistory, kind: "pull")
+    }
+
+    func complete(_ objects: [HubSpotObject], object: String, fields: [String], withHistory: Bool,
+                  kind: String) async throws(ConnectorError) -> [CRMRecord] {
+        guard !objects.isEmpty else { return [] }
+        let ids = objects.map(\.id)
+        var history: [String: [String: UInt64]] = [:]
+        let propertyFields = fields.filter { !HubSpotAssociationField.isAssociation($0) }
+        if withHistory, !propertyFields.isEmpty {
+            // propertiesWithHistory lowers HubSpot's page limits; 50 ids per call stays inside them.
+            for chunk in Self.chunks(ids, of: 50) {
+                for read in try await batchRead(object, ids: chunk, properties: [], history: propertyFields, kind: kind) {
+                    history[read.id] = read.history.compactMapValues { entries in
+                        entries.compactMap(\.timestamp).max().map { UInt64(clamping: $0) }
+                    }
+                }
+            }
+        }
+        var associations: [String: [String: String]] = [:]
+        for field in fields {
+            guard let target = HubSpotAssociationField.targetType(field) else { continue }
+            associations[field] = try await firstAssociations(from: object, to: target, ids: ids, kind: kind)
+        }
+        let modified = Self.modifiedProperty(object)
+        return objects.map { item in
+            var fields = item.properties
+            for (field, byID) in associations { fields[field] = byID[item.id].map(WireValue.string) ?? .null }
+            let merged = (item.properties["hs_merged_object_ids"]?.text ?? "")
+                .split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            return CRMRecord(id: item.id, fields: fields, modifiedAt: Self.modifiedAt(item, modified).map { UInt64(clamping: $0) },
+                             fieldModifiedAt: history[item.id] ?? [:], isDeleted: item.archived, mergedIDs: merged)
+        }
+    }
+
+    static func chunks<T>(_ items: [T], of size: Int) -> [[T]] {
+        stride(from: 0, to: items.count, by: size).map { Array(items[$0..<min($0 + size, items.count)]) }
+    }
+}
