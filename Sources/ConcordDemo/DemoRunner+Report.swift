@@ -54,8 +54,9 @@ extension DemoRunner {
         }
         return DemoReport(seed: o.seed, recordsPerCRM: o.records, crms: crms, passes: reports.count, conflictsResolved: conflicts,
                           conflictExamples: examples, quarantinedByRule: byRule, quarantineExamples: qExamples,
-                          driverChanges: driverChanges, converged: divergences.isEmpty && readBack.unlinked.isEmpty,
-                          divergences: Array((divergences + readBack.unlinked.map { "never linked: \($0)" }).prefix(20)),
+                          driverChanges: driverChanges, converged: divergences.isEmpty && readBack.unlinked.isEmpty && readBack.unreadable.isEmpty,
+                          divergences: Array((readBack.unreadable.map { "could not read back: \($0)" } + divergences
+                                              + readBack.unlinked.map { "never linked: \($0)" }).prefix(20)),
                           lostUpdates: lost.count, lostUpdateExamples: Array(lost.prefix(10)), duplicatesCreated: duplicates,
                           seconds: seconds)
     }

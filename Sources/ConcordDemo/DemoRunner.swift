@@ -91,7 +91,7 @@ public enum DemoRunner {
         let written = r.replicas.values.map { $0.created + $0.updated + $0.deleted }.reduce(0, +)
         let parked = r.replicas.filter { $0.value.parked }.keys.sorted()
         return "pass \(pass): pulled \(pulled), wrote \(written), conflicts \(r.conflicts), quarantined "
-            + "\(r.replicas.values.map(\.quarantined).reduce(0, +))" + (parked.isEmpty ? "" : ", parked: " + parked.joined(separator: ", "))
+            + "\(r.replicas.values.map(\.quarantined).reduce(0, +))" + (parked.isEmpty ? "" : ", parked: " + parked.map { "\($0) (\(r.replicas[$0]?.lastError?.prefix(160) ?? ""))" }.joined(separator: ", "))
     }
 
     /// Driver edits whose value is in no CRM at the end and was not beaten by a later write.

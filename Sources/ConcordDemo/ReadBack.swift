@@ -15,6 +15,8 @@ struct ReadBack {
     var byKey: [String: [String: [Value: [String]]]] = [:]
     /// crm -> live record count
     var counts: [String: Int] = [:]
+    /// Objects a CRM could not be read back for, with the reason.
+    var unreadable: [String] = []
 
     static func read(config: ConcordConfig, connectors: [any CRMConnector], engine: SyncEngine) async throws -> ReadBack {
         var out = ReadBack()
@@ -30,9 +32,15 @@ struct ReadBack {
                 let mapper = RecordMapper(config: config, resolver: resolver)
                 var cursor: String?
                 for _ in 0..<10_000 {
-                    let page = try await connector.pull(PullRequest(object: mapping.crmObject, fields: mapping.fields.map(\.crmField),
+                    let page: PullPage
+                    do {
+                        page = try await connector.pull(PullRequest(object: mapping.crmObject, fields: mapping.fields.map(\.crmField),
                                                                     cursor: cursor, pageSize: connector.pullPageSize,
                                                                     discriminator: mapping.discriminator))
+                    } catch {
+                        out.unreadable.append("\(connector.name) \(object): \(error.description)")
+                        break
+                    }
                     for r in page.records where !r.isDeleted {
                         out.counts[connector.name, default: 0] += 1
                         let values = (try? mapper.inbound(crm: connector.name, object: object, raw: r.fields).values) ?? [:]

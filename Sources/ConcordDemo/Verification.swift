@@ -27,7 +27,8 @@ public struct Verification: Sendable {
                 for (value, ids) in byValue where ids.count > 1 { groups.append("\(crm) \(object) \(value): \(ids.sorted())") }
             }
         }
-        return Verification(divergences: rb.divergences(config: config, crms: connectors.map(\.name), alive: alive),
+        return Verification(divergences: rb.unreadable.map { "could not read back: \($0)" }
+                                + rb.divergences(config: config, crms: connectors.map(\.name), alive: alive),
                             unlinked: rb.unlinked, duplicateGroups: groups.sorted(), counts: rb.counts)
     }
 }

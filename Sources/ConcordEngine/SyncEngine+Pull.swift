@@ -20,9 +20,12 @@ extension SyncEngine {
                 do {
                     page = try await connector.pull(request)
                 } catch {
-                    r.lastError = error.description
-                    r.parked = true
-                    return
+                    r.lastError = "\(object): \(error.description)"
+                    if error.parksReplica {
+                        r.parked = true
+                        return
+                    }
+                    break  // this object cannot be read (not served, refused): the others go on
                 }
                 do {
                     try store.transaction { s throws(StoreError) in

@@ -45,10 +45,14 @@ extension SyncEngine {
                     try store.markSending(prepared.filter(\.isCreate).map(\.item.id))
                     results = try await connector.push(object: mapping.crmObject, items: prepared.map(\.push))
                 } catch let error as ConnectorError {
-                    for p in prepared { try? store.failOutbox(p.item.id, error: error.description, permanent: false) }
-                    r.lastError = error.description
-                    r.parked = true
-                    return
+                    r.lastError = "\(object): \(error.description)"
+                    for p in prepared { try? store.failOutbox(p.item.id, error: error.description, permanent: !error.parksReplica) }
+                    if error.parksReplica {
+                        r.parked = true
+                        return
+                    }
+                    r.failed += prepared.count
+                    continue
                 } catch {
                     r.lastError = "\(error)"
                     r.parked = true

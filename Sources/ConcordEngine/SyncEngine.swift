@@ -119,3 +119,14 @@ public actor SyncEngine {
         return true
     }
 }
+
+extension ConnectorError {
+    /// Whether the whole replica must wait (throttled, out of quota, unreachable, refused
+    /// credentials) rather than just this object or batch (not served, invalid).
+    var parksReplica: Bool {
+        switch code {
+        case .rateLimited, .quotaExhausted, .transient, .authentication: return true
+        case .notFound, .conflict, .validation, .permanent: return false
+        }
+    }
+}
