@@ -97,7 +97,7 @@ public final class SalesforceEmulator: CRMEmulator {
 
     private func limits() -> EmulatorResponse {
         let limit = control.rateLimiter.limits.first?.limit ?? 15_000
-        let used = control.rateLimiter.admit(path: "", now: 0).usage.first?.used ?? 0
+        let used = control.rateLimiter.used(now: EmulatorClock.systemMillis())
         return .json(200, ["DailyApiRequests": ["Max": .int(Int64(limit)), "Remaining": .int(Int64(max(0, limit - used)))]])
     }
 
