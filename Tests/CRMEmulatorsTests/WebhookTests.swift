@@ -57,7 +57,8 @@ final class LockedBox<T: Sendable>: @unchecked Sendable {
             _ = try await client.send("POST", "/__admin/webhooks", json: ["url": .string("\(sink.baseURL)/cdc")])
             let created = try await client.send("POST", "/services/data/v59.0/sobjects/Contact", json: ["LastName": "Cdc"])
             let id = created.json?["id"]?.stringValue ?? ""
-            _ = try await client.send("PATCH", "/services/data/v59.0/sobjects/Contact/\(id)", json: ["FirstName": "Ann"])
+            _ = try await client.send("PATCH", "/services/data/v59.0/sobjects/Contact/\(id)", json: ["FirstName": "Ann"],
+                                      headers: ["Sforce-Call-Options": "client=ConcordSync"])
             await receiver.wait(for: 2)
             _ = try await client.send("POST", "/__admin/webhooks", json: ["url": .string("\(sink.baseURL)/om"), "format": "outbound"])
             _ = try await client.send("PATCH", "/services/data/v59.0/sobjects/Contact/\(id)", json: ["FirstName": "Bea"])
@@ -68,6 +69,8 @@ final class LockedBox<T: Sendable>: @unchecked Sendable {
         let header = cdc.compactMap { $0["data"]?["payload"]?["ChangeEventHeader"] }
         #expect(Set(header.compactMap { $0["changeType"]?.stringValue }) == ["CREATE", "UPDATE"])
         #expect(header.first { $0["changeType"] == "UPDATE" }?["changedFields"]?.arrayValue?.contains("FirstName") == true)
+        #expect(header.first { $0["changeType"] == "UPDATE" }?["changeOrigin"] == "com/salesforce/api/rest/59.0;client=ConcordSync")
+        #expect(header.first { $0["changeType"] == "CREATE" }?["changeOrigin"] == "com/salesforce/api/rest/59.0")
         let soap = try #require(receiver.requests.first { $0.path == "/om" })
         let text = String(decoding: soap.body, as: UTF8.self)
         #expect(text.contains("<notifications xmlns=\"http://soap.sforce.com/2005/09/outbound\">"))

@@ -35,14 +35,14 @@ def test_token_endpoint(emulators):
 def test_crud(dv):
     rid = dv.records.create("account", {"name": "Acme SDK", "industrycode": 33})
     assert len(rid) == 36
-    record = dv.records.get("account", rid, select=["name", "industrycode"])
+    record = dv.records.retrieve("account", rid, select=["name", "industrycode"])
     assert record["name"] == "Acme SDK"
     dv.records.update("account", rid, {"name": "Acme SDK 2"})
-    assert dv.records.get("account", rid, select=["name"])["name"] == "Acme SDK 2"
+    assert dv.records.retrieve("account", rid, select=["name"])["name"] == "Acme SDK 2"
+    annotated = dv.records.retrieve("account", rid, select=["industrycode"], include_annotations="OData.Community.Display.V1.FormattedValue")
+    assert annotated["industrycode@OData.Community.Display.V1.FormattedValue"] == "Technology"
     dv.records.delete("account", rid)
-    with pytest.raises(HttpError) as missing:
-        dv.records.get("account", rid, select=["name"])
-    assert missing.value.status_code == 404
+    assert dv.records.retrieve("account", rid, select=["name"]) is None
 
 
 def test_query_with_paging(dv):

@@ -77,6 +77,9 @@ public final class HubSpotEmulator: CRMEmulator {
         }
         do {
             guard s.count >= 3, s[0] == "crm" else { throw HubSpotError.notFound() }
+            if s[1] == "objects", s[2].count == 7, s[2].dropFirst(4).first == "-" {
+                return try objects(request, rest: Array(s.dropFirst(3)))  // date-versioned twin: /crm/objects/2026-03/...
+            }
             switch (s[1], s[2]) {
             case ("v3", "objects"): return try objects(request, rest: Array(s.dropFirst(3)))
             case ("v3", "properties"): return try propertiesRoute(request, rest: Array(s.dropFirst(3)))

@@ -23,7 +23,8 @@ enum SalesforceWebhooks {
         }
         payload["ChangeEventHeader"] = [
             "entityName": .string(record.type), "recordIds": [.string(record.id)], "changeType": .string(changeType),
-            "changeOrigin": .string(event.source == "API" ? "com/salesforce/api/rest/59.0" : "com/salesforce/ui"),
+            "changeOrigin": .string(event.source.hasPrefix("API")
+                ? "com/salesforce/api/rest/59.0" + event.source.dropFirst(3) : "com/salesforce/ui"),
             "transactionKey": .string(String(format: "%08llx-emulator", event.sequence)), "sequenceNumber": 1,
             "commitTimestamp": .int(event.at), "commitNumber": .int(event.sequence), "commitUser": .string(SalesforceEmulator.defaultUser),
             "nulledFields": .array(event.changedFields.filter { record.fields[$0] == nil }.map { .string($0) }), "diffFields": [],

@@ -2,7 +2,8 @@ import Foundation
 
 /// The body of `concord emulate`, shared with the `crm-emulate` test executable.
 public enum EmulatorCLI {
-    /// Starts the emulators, prints one JSON line when ready, runs until SIGINT/SIGTERM, saves state.
+    /// Starts the emulators, prints one JSON line when ready, runs until SIGINT/SIGTERM, saves state
+    /// (also every 5 seconds, so a killed emulator loses at most a few seconds of changes).
     public static func run(crm: String, port: Int, seed: UInt64, records: Int, faults: String?, writeConfig: String?, state: String?) async throws {
         let crms = crm == "all" ? ["salesforce", "hubspot", "dynamics"] : [crm]
         guard crms.allSatisfy({ ["salesforce", "hubspot", "dynamics"].contains($0) }) else {
@@ -15,7 +16,14 @@ public enum EmulatorCLI {
         }
         let line = JSONValue.object(["ready": true, "emulators": cluster.description]).serialized() + "\n"
         FileHandle.standardOutput.write(Data(line.utf8))
+        let autosave = Task {
+            while !Task.isCancelled, state != nil {
+                try? await Task.sleep(nanoseconds: 5_000_000_000)
+                try? cluster.saveState()
+            }
+        }
         await InterruptSignal.wait()
+        autosave.cancel()
         try cluster.saveState()
         await cluster.stop()
     }
