@@ -1,8 +1,9 @@
 import CRMEmulators
 
 /// A Concord configuration pointing at running emulators, in `concord.yaml` syntax.
-enum ClusterConfig {
-    static func yaml(_ cluster: EmulatorCluster) -> String {
+public enum ClusterConfig {
+    /// The configuration text.
+    public static func yaml(_ cluster: EmulatorCluster) -> String {
         var text = "# Local CRM emulators, not real CRMs.\ncrms:\n"
         for m in cluster.members {
             let c = m.emulator.control.credentials
