@@ -111,6 +111,33 @@ func deleteDataverse(_ emulator: DataverseEmulator, _ ids: some Sequence<String>
         }
     }
 
+    @Test func createsAndDeletesDuringTheInitialPullAreNotLost() async throws {
+        let wall = TestWall()
+        let emulator = DataverseEmulator(clock: wall.emulatorClock, limits: [])
+        try await EmulatorHarness.with(emulator) { h in
+            let ids = seedDataverseContacts(emulator, count: 2000).sorted()
+            let dv = dynamicsConnector(h, wall: wall)
+            var created: [String] = []
+            let first = try await PullDriver.drain(dv, PullRequest(object: "contacts", fields: ["lastname"], cursor: nil, pageSize: 500)) { page in
+                wall.advance(1000)
+                created += seedDataverseContacts(emulator, count: 3, from: 50_000 + page * 10, prefix: "Mid\(page)")
+                // Only rows not yet read are deleted: the emulator pages by offset, so deleting a row
+                // already read would shift an unread row out of reach (an emulator defect, reported).
+                deleteDataverse(emulator, [ids[1999 - page]])
+            }
+            let second = try await PullDriver.drain(dv, PullRequest(object: "contacts", fields: ["lastname"], cursor: first.cursor))
+            var view: [String: CRMRecord] = [:]
+            for record in first.records + second.records { view[record.id] = record }
+            for record in emulator.control.store.all("contact") {
+                #expect(view[record.id]?.isDeleted == false, "\(record.id) was delivered")
+            }
+            for id in ids[1996...] where emulator.control.store.get("contact", id) == nil {
+                #expect(view[id] == nil || view[id]?.isDeleted == true, "\(id) is gone or reported deleted")
+            }
+            #expect(created.allSatisfy { view[$0] != nil })
+        }
+    }
+
     @Test func expiredDeltaTokenFallsBackToModifiedOnAndSaysDeletesAreUnknown() async throws {
         let wall = TestWall()
         let emulator = DataverseEmulator(clock: wall.emulatorClock, limits: [])

@@ -185,3 +185,21 @@ import Testing
         #expect(DynamicsErrors.fields(in: "Attribute 'lastname' cannot be NULL.") == ["lastname"])
     }
 }
+
+@Suite struct DynamicsWireTests {
+    @Test func rowsTombstonesAndRemovedEntriesDecode() throws {
+        let row = try ExactJSON.parse(Array(#"{"@odata.etag":"W/\"12\"","contactid":"5EED0000-0000-4000-8000-000000000001","revenue":1000.50,"statecode":0,"statecode@OData.Community.Display.V1.FormattedValue":"Active","_parentcustomerid_value":null,"x@odata.unknown":"skip","modifiedon":"2024-01-15T10:30:00Z"}"#.utf8))
+        let record = try #require(DynamicsWire.record(row, primaryKey: "contactid"))
+        #expect(record.id == "5eed0000-0000-4000-8000-000000000001" && !record.isDeleted)
+        #expect(record.fields["revenue"] == .number("1000.50") && record.fields["statecode"] == .number("0"))
+        #expect(record.fields["statecode@OData.Community.Display.V1.FormattedValue"] == .string("Active"))
+        #expect(record.fields["@odata.etag"] == .string("W/\"12\"") && record.fields["x@odata.unknown"] == nil)
+        #expect(record.modifiedAt == 1_705_314_600_000)
+        let tombstone = try ExactJSON.parse(Array(#"{"@odata.context":"https://x/api/data/v9.2/$metadata#contacts/$deletedEntity","id":"5eed0000-0000-4000-8000-000000000002","reason":"deleted"}"#.utf8))
+        #expect(DynamicsWire.record(tombstone, primaryKey: "contactid") == CRMRecord(id: "5eed0000-0000-4000-8000-000000000002", isDeleted: true))
+        let removed = try ExactJSON.parse(Array(#"{"@odata.id":"https://x/api/data/v9.2/contacts(5eed0000-0000-4000-8000-000000000003)","@removed":{"reason":"deleted"}}"#.utf8))
+        #expect(DynamicsWire.record(removed, primaryKey: "contactid")?.id == "5eed0000-0000-4000-8000-000000000003")
+        #expect(DynamicsOptions().primaryKey("tasks") == "activityid" && DynamicsOptions().primaryKey("new_projects") == "new_projectid")
+        #expect(DynamicsOptions().navigation("parentcustomerid", target: "contact") == "parentcustomerid_contact")
+    }
+}

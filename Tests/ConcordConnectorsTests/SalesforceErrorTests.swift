@@ -44,3 +44,19 @@ import Testing
         #expect(SalesforceWire.literal("o'b\\r") == #"'o\'b\\r'"#)
     }
 }
+
+@Suite struct SalesforceQueryShapeTests {
+    @Test func keysetOverlapAndStrictFormsOfThePullQuery() {
+        let sf = SalesforceConnector(config: salesforceConfig("http://127.0.0.1:1"), http: CurlHTTPClient(), environment: [:])
+        let request = PullRequest(object: "Task", fields: ["Subject", "Id"], cursor: nil, discriminator: ["TaskSubtype": "Call"])
+        var cursor = SalesforceCursor(object: "Task")
+        cursor.ts = 1_705_314_600_000
+        cursor.id = "00T5g000000001AAA"
+        #expect(sf.soql(request, from: cursor) == "SELECT Id, SystemModstamp, IsDeleted, Subject FROM Task WHERE (SystemModstamp > 2024-01-15T10:30:00Z"
+            + " OR (SystemModstamp = 2024-01-15T10:30:00Z AND Id > '00T5g000000001AAA')) AND TaskSubtype = 'Call' ORDER BY SystemModstamp, Id")
+        cursor.id = ""
+        #expect(sf.soql(request, from: cursor).contains("WHERE SystemModstamp >= 2024-01-15T10:30:00Z AND"))
+        cursor.strict = true
+        #expect(sf.soql(request, from: cursor).contains("WHERE SystemModstamp > 2024-01-15T10:30:00Z AND"))
+    }
+}

@@ -71,7 +71,7 @@ extension SalesforceConnector {
         return PullPage(records: records, cursor: cursor.encoded, hasMore: hasMore, deletesUnknownSince: unknownSince)
     }
 
-    private func soql(_ request: PullRequest, from cursor: SalesforceCursor) -> String {
+    nonisolated func soql(_ request: PullRequest, from cursor: SalesforceCursor) -> String {
         let stamp = WireTime.iso(cursor.ts)
         var conditions = [cursor.id.isEmpty ? "SystemModstamp \(cursor.strict ? ">" : ">=") \(stamp)"
             : "(SystemModstamp > \(stamp) OR (SystemModstamp = \(stamp) AND Id > \(SalesforceWire.literal(cursor.id))))"]
