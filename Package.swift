@@ -161,6 +161,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "ConcordEndToEndTests",
+            dependencies: [
+                "ConcordDemo", "ConcordEngine", "ConcordConnectors", "ConcordMapping", "ConcordCore", "CRMEmulators",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "ConcordMappingTests",
             dependencies: [
                 "ConcordMapping", "ConcordCore",

@@ -1,0 +1,80 @@
+import ConcordConnectors
+import ConcordCore
+import ConcordDemo
+import ConcordEngine
+import ConcordMapping
+import CRMEmulators
+import Foundation
+import Testing
+
+/// The whole product against the three emulators, over real HTTP, with faults on.
+@Suite("End to end against the emulators", .serialized)
+struct EndToEndSyncTests {
+    @Test("initial sync of overlapping data: duplicates matched, converged (read back), a further pass writes nothing")
+    func initialSync() async throws {
+        let stack = try await Stack.start(people: 40, seed: 3)
+        defer { Task { await stack.stop() } }
+        let (engine, connectors) = try stack.engine()
+        let reports = await engine.syncToConvergence(maxPasses: 8)
+        let matched = reports.flatMap { $0.replicas.values }.map(\.matched).reduce(0, +)
+        #expect(matched > 0, "overlapping records were matched, not duplicated")
+        let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
+        #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
+        let again = await engine.runPass()
+        #expect(!again.wroteAnything, "a pass after convergence wrote something")
+    }
+
+    @Test("edits of different fields in two CRMs both survive; the same field goes to the later edit")
+    func concurrentEdits() async throws {
+        let stack = try await Stack.start(people: 20, seed: 4)
+        defer { Task { await stack.stop() } }
+        let (engine, connectors) = try stack.engine()
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        // A contact that exists in Salesforce and HubSpot after the initial sync.
+        let pair: (String, String)? = try await engine.withStore { s in
+            for (sfID, gid) in try s.links(replica: "salesforce", objectType: "contact") {
+                if let hsID = try s.externalID(replica: "hubspot", record: gid) { return (sfID, hsID) }
+            }
+            return nil
+        }
+        let (sfID, hsID) = try #require(pair)
+        try stack.userEdit("salesforce", "Contact", sfID, ["Title": .string("Chief Scientist")])
+        try stack.userEdit("hubspot", "contacts", hsID, ["firstname": .string("Augusta")])
+        try stack.userEdit("hubspot", "contacts", hsID, ["city": .string("London")])
+        try await Task.sleep(nanoseconds: 20_000_000)
+        try stack.userEdit("salesforce", "Contact", sfID, ["MailingCity": .string("Paris")])  // later: wins
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        let sf = try #require(stack.emulator("salesforce").control.store.get("Contact", sfID))
+        let hs = try #require(stack.emulator("hubspot").control.store.get("contacts", hsID))
+        #expect(sf.fields["FirstName"] == .string("Augusta") && hs.fields["jobtitle"] == .string("Chief Scientist"))
+        #expect(sf.fields["MailingCity"] == .string("Paris") && hs.fields["city"] == .string("Paris"))
+        let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
+        #expect(v.converged, "\(v.divergences.prefix(5))")
+    }
+
+    @Test("an emulator offline during a pass, then back; throttle storms and partial batch failures")
+    func faultsOn() async throws {
+        let stack = try await Stack.start(people: 30, seed: 5)
+        defer { Task { await stack.stop() } }
+        var offline = FaultSettings.Patch()
+        offline.offlineForSeconds = 600
+        stack.faults("dynamics", offline)
+        var storm = FaultSettings.Patch()
+        storm.partialBatchFailureRate = 0.2
+        storm.throttleStormSeconds = 1
+        stack.faults("hubspot", storm)
+        let (engine, connectors) = try stack.engine()
+        let first = await engine.runPass()
+        #expect(first.replicas["dynamics"]?.parked == true, "offline Dataverse parks its work")
+        #expect(first.replicas["salesforce"]?.parked == false, "the others go on")
+        var back = FaultSettings.Patch()
+        back.offlineForSeconds = 0
+        stack.faults("dynamics", back)
+        var calm = FaultSettings.Patch()
+        calm.partialBatchFailureRate = 0
+        stack.faults("hubspot", calm)
+        _ = await engine.syncToConvergence(maxPasses: 10)
+        let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
+        #expect(v.converged, "\(v.divergences.prefix(5))")
+    }
+}

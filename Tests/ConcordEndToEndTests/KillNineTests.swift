@@ -1,0 +1,69 @@
+import ConcordConnectors
+import ConcordCore
+import ConcordDemo
+import ConcordEngine
+import CRMEmulators
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `kill -9` of a `concord sync` process in the middle of its pushes, then a restart:
+/// converged, no duplicate, nothing lost.
+@Suite("Crash mid-push", .serialized)
+struct KillNineTests {
+    /// The `concord` executable built beside the test bundle.
+    static var concordBinary: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("concord").path
+    }
+
+    @Test("kill -9 during pushes, restart: converged, no duplicate created")
+    func killNine() async throws {
+        let binary = Self.concordBinary
+        #expect(FileManager.default.isExecutableFile(atPath: binary), "build the concord executable first (swift build --build-tests): \(binary)")
+        let stack = try await Stack.start(people: 60, seed: 9)
+        defer { Task { await stack.stop() } }
+        let seeded = ["salesforce": stack.ids("salesforce", "Contact"), "hubspot": stack.ids("hubspot", "contacts"),
+                      "dynamics": stack.ids("dynamics", "contact")]
+        var slow = FaultSettings.Patch()
+        slow.latencyMs = 150
+        for crm in ["salesforce", "hubspot", "dynamics"] { stack.faults(crm, slow) }
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["sync", "--config", stack.configPath, "--store", stack.storePath]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until Concord has created some records in a CRM, then kill it without warning.
+        var killed = false
+        for _ in 0..<600 {
+            try await Task.sleep(nanoseconds: 50_000_000)
+            let grown = stack.ids("salesforce", "Contact").count > seeded["salesforce"]!.count
+                || stack.ids("hubspot", "contacts").count > seeded["hubspot"]!.count
+                || stack.ids("dynamics", "contact").count > seeded["dynamics"]!.count
+            if grown || !process.isRunning {
+                if process.isRunning { kill(process.processIdentifier, SIGKILL); killed = true }
+                break
+            }
+        }
+        process.waitUntilExit()
+        #expect(killed, "the sync was killed mid-push (it must not have finished before its first create landed)")
+
+        var fast = FaultSettings.Patch()
+        fast.latencyMs = 0
+        for crm in ["salesforce", "hubspot", "dynamics"] { stack.faults(crm, fast) }
+        let (engine, connectors) = try stack.engine()
+        _ = await engine.syncToConvergence(maxPasses: 10)
+        let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
+        #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
+        // No CRM holds two records with one email unless it did before the sync.
+        let created = try await engine.withStore { s in
+            try ["salesforce", "hubspot", "dynamics"].map { crm in Set(try s.links(replica: crm, objectType: "contact").keys).subtracting(seeded[crm]!) }
+        }
+        let createdIDs = Set(created.flatMap { $0 })
+        let dupes = v.duplicateGroups.filter { g in createdIDs.contains { g.contains($0) } }
+        #expect(dupes.isEmpty, "duplicates created: \(dupes.prefix(5))")
+    }
+}
