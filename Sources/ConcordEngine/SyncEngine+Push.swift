@@ -10,6 +10,8 @@ struct PreparedPush {
     var values: [String: Value]
     var isCreate: Bool
     var isDelete: Bool
+    /// References left out because the target record is not in this CRM yet.
+    var deferred: [String] = []
 }
 
 extension SyncEngine {
@@ -102,11 +104,19 @@ extension SyncEngine {
             }
             let desired = desiredValues(rec.state, object: object, mapping: mapping)
             let isCreate = link == nil || goneThere
-            let values = isCreate ? desired : desired.filter { shadow[$0.key] != $0.value }
+            var values = isCreate ? desired : desired.filter { shadow[$0.key] != $0.value }
             if values.isEmpty { try store.completeOutbox([item.id]); continue }
-            let wire: (fields: [String: WireValue], failures: [FieldConversionFailure])
+            var wire: (fields: [String: WireValue], failures: [FieldConversionFailure])
+            var unresolved: [String] = []
             do {
                 wire = try mapper.outbound(crm: replica, object: object, values: values, isCreate: isCreate)
+                // A reference to a record this CRM does not have (yet): write the rest now; the
+                // reference stays different from the shadow, so a later pass sets it.
+                unresolved = wire.failures.filter { $0.error.code == .unresolvedReference }.map(\.field)
+                if !unresolved.isEmpty && unresolved.count == wire.failures.count && unresolved.count < values.count {
+                    for f in unresolved { values[f] = nil }
+                    wire = try mapper.outbound(crm: replica, object: object, values: values, isCreate: isCreate)
+                }
             } catch {
                 try store.failOutbox(item.id, error: error.description, permanent: true)
                 r.failed += 1
@@ -128,7 +138,7 @@ extension SyncEngine {
                 op = .update(id: link!, fields: wire.fields, ifMatch: nil)
             }
             out.append(PreparedPush(item: item, push: PushItem(key: item.id, operation: op), values: values,
-                                    isCreate: isCreate, isDelete: false))
+                                    isCreate: isCreate, isDelete: false, deferred: wire.failures.isEmpty ? unresolved : []))
         }
         return out
     }
@@ -183,6 +193,10 @@ extension SyncEngine {
                     try store.updateShadow(replica: replica, record: p.item.record, fields: seen)
                 }
                 try store.completeOutbox([p.item.id])
+                if !p.deferred.isEmpty {
+                    try store.enqueue(replica: replica, objectType: object, record: p.item.record, operation: .update,
+                                      payload: p.deferred.sorted().joined(separator: ","))
+                }
             case .failure(let error):
                 r.lastError = error.description
                 switch error.code {

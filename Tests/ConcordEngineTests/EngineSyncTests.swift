@@ -173,3 +173,27 @@ struct EngineSyncTests {
         #expect(rows.count == 1 && rows[0].input.contains("not-an-email") && rows[0].rule.contains("format"))
     }
 }
+
+@Suite("References")
+struct EngineReferenceTests {
+    @Test("a contact whose company a CRM refused is still created there, and gets its company once it exists")
+    func deferredReference() async throws {
+        let w = try World()
+        defer { w.remove() }
+        let account = await w.sf.userCreate("Account", ["Name": .string("Refused Co")])
+        await w.sf.userCreate("Contact", ["FirstName": .string("Ada"), "LastName": .string("Lovelace"), "Email": .string("ada@x.io"),
+                                          "AccountId": .string(account)])
+        await w.hs.setFaults(rejectValue: .some(.string("Refused Co")))
+        _ = await w.engine.syncToConvergence()
+        let contacts = await w.hs.records("contacts")
+        #expect(contacts.count == 1, "the contact is created without its company")
+        #expect(contacts.first?.value["associations.companies"] == nil)
+        await w.hs.setFaults(rejectValue: .some(nil))
+        await w.sf.userUpdate("Account", account, ["Name": .string("Accepted Co")])
+        _ = await w.engine.syncToConvergence()
+        let companies = await w.hs.records("companies")
+        let hsContact = await w.hs.records("contacts").first?.value
+        #expect(companies.count == 1)
+        #expect(hsContact?["associations.companies"]?.text == companies.first?.key, "the reference is set once the company exists")
+    }
+}
