@@ -77,4 +77,18 @@ struct EndToEndSyncTests {
         let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
         #expect(v.converged, "\(v.divergences.prefix(5))")
     }
+
+    @Test("--dry-run plans writes but writes nothing to any CRM or to the store")
+    func dryRun() async throws {
+        let stack = try await Stack.start(people: 15, seed: 6)
+        defer { Task { await stack.stop() } }
+        let before = ["salesforce", "hubspot", "dynamics"].map { crm in stack.emulator(crm).control.store.currentSequence }
+        let (engine, _) = try stack.engine()
+        let report = await engine.runPass(dryRun: true)
+        let planned = report.replicas.values.map(\.planned.count).reduce(0, +)
+        #expect(planned > 0, "the dry run shows what it would write")
+        let after = ["salesforce", "hubspot", "dynamics"].map { crm in stack.emulator(crm).control.store.currentSequence }
+        #expect(before == after, "no CRM was written")
+        #expect(try await engine.withStore { try $0.count() } == 0, "the store kept nothing")
+    }
 }
