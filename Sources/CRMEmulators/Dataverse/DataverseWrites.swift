@@ -18,6 +18,7 @@ extension DataverseEmulator {
                 }
                 guard tx.get(target, id) != nil else { throw DataverseError.notFound(target, id) }
                 values[lookup.name] = ["id": .string(id), "type": .string(target)]
+                if entity.logicalName == "annotation", lookup.name == "objectid" { values["objecttypecode"] = .string(target) }
                 continue
             }
             if key.contains("@") { continue }
