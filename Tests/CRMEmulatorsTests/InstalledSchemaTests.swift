@@ -44,8 +44,14 @@ import Testing
             ])
             #expect(task.status == 201)
             let taskID = try #require(task.json?["id"]?.stringValue)
-            let read = try await client.send("GET", "\(sf)/sobjects/Task/\(taskID)?fields=AccountId,CallType")
+            let read = try await client.send("GET", "\(sf)/sobjects/Task/\(taskID)?fields=AccountId,CallType,CompletedDateTime")
             #expect(read.json?["AccountId"] == .string(account))
+            #expect(read.json?["CompletedDateTime"]?.stringValue?.hasSuffix("+0000") == true)
+            let defaulted = try await client.send("POST", "\(sf)/sobjects/Task", json: ["Subject": "Todo"])
+            let defaultedID = try #require(defaulted.json?["id"]?.stringValue)
+            let todo = try await client.send("GET", "\(sf)/sobjects/Task/\(defaultedID)?fields=Status,Priority,CompletedDateTime,AccountId")
+            #expect(todo.json?["Status"] == "Not Started" && todo.json?["Priority"] == "Normal")
+            #expect(todo.json?["CompletedDateTime"] == .null && todo.json?["AccountId"] == .null)
             #expect(read.json?["CallType"] == "Outbound")
             let readOnly = try await client.send("PATCH", "\(sf)/sobjects/Task/\(taskID)", json: ["AccountId": .string(account)])
             #expect(readOnly.status == 400)
@@ -114,6 +120,8 @@ import Testing
             let accountID = try #require(account.json?["accountid"]?.stringValue)
             let call = try await client.send("PATCH", "\(dv)/phonecalls(new_concordid='p1')", json: ["subject": "Call"])
             #expect(call.status == 204)
+            let callRead = try await client.send("GET", "\(dv)/phonecalls(new_concordid='p1')?$select=prioritycode,statecode")
+            #expect(callRead.json?["prioritycode"] == 1 && callRead.json?["statecode"] == 0)
             let meeting = try await client.send("PATCH", "\(dv)/appointments(new_concordid='a1')", json: [
                 "subject": "Lunch", "location": "Cafe", "isalldayevent": false, "scheduledstart": "2026-01-05T12:00:00Z",
                 "regardingobjectid_account_appointment@odata.bind": .string("/accounts(\(accountID))"),
@@ -128,6 +136,21 @@ import Testing
             let noKey = try await client.send("PATCH", "\(dv)/annotations(new_concordid='n1')", json: ["subject": "X"])
             #expect(noKey.status == 400)
         }
+    }
+
+    @Test func seededWorldsHaveNotesMeetingsAndLoggedCalls() {
+        let world = SyntheticWorld.generate(seed: 3, options: .init(size: 60))
+        let salesforce = SalesforceEmulator(seed: 3)
+        salesforce.seed(world)
+        let notes = salesforce.control.store.all("Note")
+        #expect(!notes.isEmpty)
+        #expect(notes.allSatisfy { $0.fields["ParentId"]?.stringValue != nil })
+        let calls = salesforce.control.store.all("Task").filter { $0.fields["TaskSubtype"] == "Call" }
+        #expect(!calls.isEmpty && calls.allSatisfy { $0.fields["CompletedDateTime"] != nil && $0.fields["Status"] == "Completed" })
+        let dataverse = DataverseEmulator(seed: 3)
+        dataverse.seed(world)
+        #expect(!dataverse.control.store.all("annotation").isEmpty)
+        #expect(!dataverse.control.store.all("appointment").isEmpty)
     }
 
     @Test func clusterConfigIsAValidConcordConfiguration() async throws {

@@ -20,6 +20,9 @@ struct DataverseEntity: Sendable {
 }
 
 enum DataverseSchema {
+    /// Column default values applied on create when a request omits them.
+    static let createDefaults: [String: JSONValue] = ["statecode": 0, "prioritycode": 1]
+
     static func option(_ code: Int, _ label: String) -> PicklistOption { PicklistOption(String(code), label: label, code: code) }
 
     static func common(_ id: String) -> [FieldSchema] {

@@ -23,6 +23,9 @@ enum SalesforceSchema {
         FieldSchema("OwnerId", .reference, label: "Owner ID", referenceTo: ["User"]),
     ]
 
+    /// Default picklist values Salesforce fills on create when a request omits them.
+    static let createDefaults: [String: [String: JSONValue]] = ["Task": ["Status": "Not Started", "Priority": "Normal"]]
+
     static func picklist(_ values: [String]) -> [PicklistOption] { values.map { PicklistOption($0) } }
 
     static let objects: [String: ObjectSchema] = {

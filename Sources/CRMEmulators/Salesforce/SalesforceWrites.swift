@@ -25,7 +25,7 @@ extension SalesforceEmulator {
         let snapshot = tx
         var values = try SalesforceValidation.validate(body, object: object, existing: nil) { Self.exists($0, in: snapshot) }
         try Self.checkUnique(values, object: object, except: nil, tx: tx)
-        Self.deriveAccount(&values, object: object, existing: nil, tx: tx)
+        Self.deriveActivity(&values, object: object, existing: nil, tx: tx, now: control.store.clock.now())
         let id = SalesforceIDs.make(prefix: SalesforceSchema.prefixes[object.name] ?? "a00", counter: tx.nextCounter())
         return tx.create(object.name, id: id, fields: values, source: Self.callSource)
     }
@@ -44,7 +44,7 @@ extension SalesforceEmulator {
         let snapshot = tx
         var values = try SalesforceValidation.validate(body, object: object, existing: existing) { Self.exists($0, in: snapshot) }
         try Self.checkUnique(values, object: object, except: id, tx: tx)
-        Self.deriveAccount(&values, object: object, existing: existing, tx: tx)
+        Self.deriveActivity(&values, object: object, existing: existing, tx: tx, now: control.store.clock.now())
         return try tx.update(object.name, id: id, changes: values, source: Self.callSource)
     }
 
