@@ -135,6 +135,9 @@ import Testing
             #expect(note.json?["objecttypecode"] == "account")
             let noKey = try await client.send("PATCH", "\(dv)/annotations(new_concordid='n1')", json: ["subject": "X"])
             #expect(noKey.status == 400)
+            let unknownColumn = try await client.send("GET", "\(dv)/annotations?$select=subject,new_concordid")
+            #expect(unknownColumn.status == 400)
+            #expect(unknownColumn.json?["error"]?["message"]?.stringValue?.contains("new_concordid") == true)
         }
     }
 
