@@ -52,6 +52,11 @@ import Testing
             let todo = try await client.send("GET", "\(sf)/sobjects/Task/\(defaultedID)?fields=Status,Priority,CompletedDateTime,AccountId")
             #expect(todo.json?["Status"] == "Not Started" && todo.json?["Priority"] == "Normal")
             #expect(todo.json?["CompletedDateTime"] == .null && todo.json?["AccountId"] == .null)
+            let taskFields = try await client.send("GET", "\(sf)/sobjects/Task/describe").json?["fields"]?.arrayValue ?? []
+            let priority = try #require(taskFields.first { $0["name"] == "Priority" })
+            #expect(priority["defaultedOnCreate"] == true)
+            #expect(priority["picklistValues"]?.arrayValue?.first { $0["defaultValue"] == true }?["value"] == "Normal")
+            #expect(taskFields.first { $0["name"] == "CompletedDateTime" }?["updateable"] == false)
             #expect(read.json?["CallType"] == "Outbound")
             let readOnly = try await client.send("PATCH", "\(sf)/sobjects/Task/\(taskID)", json: ["AccountId": .string(account)])
             #expect(readOnly.status == 400)
