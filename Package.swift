@@ -125,6 +125,7 @@ let package = Package(
             name: "CRMEmulatorsTests",
             dependencies: [
                 "CRMEmulators",
+                "ConcordMapping",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict

@@ -3,7 +3,7 @@ import Foundation
 extension DataverseEmulator {
     /// `GET /{set}` with $select/$filter/$orderby/$top/$count, maxpagesize paging and change tracking.
     func collection(_ request: EmulatorRequest, entity: DataverseEntity) throws -> EmulatorResponse {
-        let select = request.queryValue("$select").map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        let select = try Self.selection(request, entity: entity)
         let annotations = Self.wantsAnnotations(request)
         let prefs = Self.preferences(request)
         let tracking = prefs.contains("odata.track-changes")
@@ -129,7 +129,7 @@ extension DataverseEmulator {
             try checkKeys(values, entity: entity, except: nil, tx: tx)
             return tx.create(entity.logicalName, id: id, fields: values)
         }
-        return written(request, entity: entity, record: record, created: true)
+        return try written(request, entity: entity, record: record, created: true)
     }
 
     func checkKeys(_ values: [String: JSONValue], entity: DataverseEntity, except id: String?, tx: StoreTransaction) throws {
@@ -142,11 +142,11 @@ extension DataverseEmulator {
     }
 
     /// The answer to a successful write.
-    func written(_ request: EmulatorRequest, entity: DataverseEntity, record: StoredRecord, created: Bool) -> EmulatorResponse {
+    func written(_ request: EmulatorRequest, entity: DataverseEntity, record: StoredRecord, created: Bool) throws -> EmulatorResponse {
         let url = Self.entityURL(request, entity: entity, id: record.id)
         let headers = [("OData-Version", "4.0"), ("OData-EntityId", url), ("ETag", Self.etag(record))]
         guard Self.preferences(request).contains("return=representation") else { return .empty(204, headers: headers) }
-        let select = request.queryValue("$select").map { $0.split(separator: ",").map(String.init) }
+        let select = try Self.selection(request, entity: entity)
         var row = Self.render(record, entity: entity, select: select, annotations: Self.wantsAnnotations(request))
         row["@odata.context"] = .string(Self.context(request, entity: entity, select: select, suffix: "/$entity"))
         return .json(created ? 201 : 200, .object(row), headers: headers + [("Preference-Applied", "return=representation")])

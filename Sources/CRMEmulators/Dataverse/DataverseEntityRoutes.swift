@@ -14,7 +14,7 @@ extension DataverseEmulator {
             if let ifNoneMatch, ifNoneMatch == Self.etag(record), !annotations {
                 return .empty(304, headers: [("ETag", Self.etag(record))])
             }
-            let select = request.queryValue("$select").map { $0.split(separator: ",").map(String.init) }
+            let select = try Self.selection(request, entity: entity)
             var row = Self.render(record, entity: entity, select: select, annotations: annotations)
             row["@odata.context"] = .string(Self.context(request, entity: entity, select: select, suffix: "/$entity"))
             return .json(200, .object(row), headers: [("OData-Version", "4.0"), ("ETag", Self.etag(record))])
@@ -39,7 +39,7 @@ extension DataverseEmulator {
                 try checkKeys(values, entity: entity, except: nil, tx: tx)
                 return (tx.create(entity.logicalName, id: id ?? newGUID(), fields: values), true)
             }
-            return written(request, entity: entity, record: record, created: created)
+            return try written(request, entity: entity, record: record, created: created)
         case "DELETE":
             try control.store.transaction { tx in
                 guard let id = try resolve(key, entity: entity, tx: tx).id, let existing = tx.get(entity.logicalName, id) else {

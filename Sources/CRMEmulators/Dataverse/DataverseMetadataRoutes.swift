@@ -4,9 +4,21 @@ extension DataverseEmulator {
             "LogicalName": .string(entity.logicalName), "EntitySetName": .string(entity.entitySet), "SchemaName": .string(entity.schemaName),
             "PrimaryIdAttribute": .string(entity.primaryID), "PrimaryNameAttribute": .string(entity.primaryName),
             "MetadataId": .string("00000000-0000-0000-0000-\(String(repeating: "0", count: 12 - min(12, entity.logicalName.count)))\(entity.logicalName.prefix(12).utf8.map { String($0 % 10) }.joined())"),
-            "ChangeTrackingEnabled": true, "IsOptimisticConcurrencyEnabled": true, "IsActivity": .bool(entity.primaryID == "activityid"),
+            "CanCreateAttributes": ["Value": .bool(!entity.alternateKeys.isEmpty)], "ChangeTrackingEnabled": true, "IsOptimisticConcurrencyEnabled": true, "IsActivity": .bool(entity.primaryID == "activityid"),
             "ObjectTypeCode": .int(Int64(DataverseSchema.entities.firstIndex { $0.logicalName == entity.logicalName } ?? 0) + 1),
         ]
+    }
+
+    /// `EntityKeyMetadata` of the alternate keys: one single-column key per alternate key column.
+    static func keys(_ entity: DataverseEntity) -> [JSONValue] {
+        entity.alternateKeys.map { column in
+            [
+                "LogicalName": .string("\(column)_key"), "SchemaName": .string("\(column)_key"),
+                "EntityLogicalName": .string(entity.logicalName), "KeyAttributes": [.string(column)],
+                "EntityKeyIndexStatus": "Active", "IsCustomizable": ["Value": true],
+                "DisplayName": ["UserLocalizedLabel": ["Label": .string((entity.fields.field(column)?.label ?? column) + " Key")]],
+            ]
+        }
     }
 
     static func attributeType(_ kind: FieldKind) -> String {
@@ -54,8 +66,16 @@ extension DataverseEmulator {
         guard let entity = DataverseSchema.entity(logicalName: name) else {
             throw DataverseError(status: 404, code: "0x80040217", message: "Could not find entity with name '\(name)'.")
         }
-        guard let first = rest.first else { return .json(200, .object(Self.entityDefinition(entity).merging(["@odata.context": .string(context + "/$entity")]) { $1 })) }
+        guard let first = rest.first else {
+            var row = Self.entityDefinition(entity)
+            row["@odata.context"] = .string(context + "/$entity")
+            if request.queryValue("$expand")?.split(separator: ",").contains("Keys") == true { row["Keys"] = .array(Self.keys(entity)) }
+            return .json(200, .object(row))
+        }
         let (segment, attributeKey) = Self.splitKey(first)
+        if segment == "Keys", attributeKey == nil {
+            return .json(200, ["@odata.context": .string(context + "('\(entity.logicalName)')/Keys"), "value": .array(Self.keys(entity))])
+        }
         guard segment == "Attributes" else { throw DataverseError(status: 404, code: "0x80060888", message: "Resource not found for the segment '\(segment)'.") }
         var fields = entity.fields.fields
         if let attributeKey {

@@ -1,6 +1,20 @@
 extension DataverseEmulator {
     static func etag(_ record: StoredRecord) -> String { "W/\"\(record.version)\"" }
 
+    /// The `$select` columns of a request; a column the table does not have is a 400, as in Dataverse.
+    static func selection(_ request: EmulatorRequest, entity: DataverseEntity) throws -> [String]? {
+        guard let raw = request.queryValue("$select") else { return nil }
+        let names = raw.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        for name in names {
+            let lookup = name.hasPrefix("_") && name.hasSuffix("_value") ? String(name.dropFirst().dropLast("_value".count)) : nil
+            let known = lookup.map { l in entity.lookups.contains { $0.name == l } } ?? (entity.fields.field(name).map { $0.kind != .reference } ?? false)
+            guard known else {
+                throw DataverseError.badRequest("Could not find a property named '\(name)' on type 'Microsoft.Dynamics.CRM.\(entity.logicalName)'.", code: "0x80060888")
+            }
+        }
+        return names
+    }
+
     /// A row as the Web API returns it; `select` limits the columns (etag and id always included).
     static func render(_ record: StoredRecord, entity: DataverseEntity, select: [String]?, annotations: Bool) -> [String: JSONValue] {
         var row: [String: JSONValue] = [:]

@@ -20,6 +20,9 @@ struct DataverseEntity: Sendable {
 }
 
 enum DataverseSchema {
+    /// Column default values applied on create when a request omits them.
+    static let createDefaults: [String: JSONValue] = ["statecode": 0, "prioritycode": 1]
+
     static func option(_ code: Int, _ label: String) -> PicklistOption { PicklistOption(String(code), label: label, code: code) }
 
     static func common(_ id: String) -> [FieldSchema] {
@@ -27,6 +30,7 @@ enum DataverseSchema {
             FieldSchema(id, .id, readOnly: true), FieldSchema("createdon", .dateTime, label: "Created On", readOnly: true),
             FieldSchema("modifiedon", .dateTime, label: "Modified On", readOnly: true), FieldSchema("versionnumber", .int, label: "Version Number", readOnly: true),
             FieldSchema("new_externalid", .string, label: "External Id", maxLength: 100, unique: true),
+            FieldSchema("new_concordid", .string, label: "Concord Id", maxLength: 32, unique: true),
         ]
     }
 
@@ -47,7 +51,7 @@ enum DataverseSchema {
                 "regardingobjectid_account_\(name)": "account", "regardingobjectid_contact_\(name)": "contact",
                 "regardingobjectid_opportunity_\(name)": "opportunity",
             ])],
-            alternateKeys: ["new_externalid"])
+            alternateKeys: ["new_externalid", "new_concordid"])
     }
 
     static let entities: [DataverseEntity] = [
@@ -71,7 +75,7 @@ enum DataverseSchema {
             ]),
             lookups: [DataverseLookup(name: "primarycontactid", navigation: ["primarycontactid": "contact"]),
                       DataverseLookup(name: "parentaccountid", navigation: ["parentaccountid": "account"])],
-            alternateKeys: ["accountnumber", "new_externalid"]),
+            alternateKeys: ["accountnumber", "new_externalid", "new_concordid"]),
         DataverseEntity(
             logicalName: "contact", entitySet: "contacts", primaryID: "contactid", primaryName: "fullname",
             fields: ObjectSchema(name: "contact", label: "Contact", fields: common("contactid") + [
@@ -79,12 +83,13 @@ enum DataverseSchema {
                 FieldSchema("fullname", .string, label: "Full Name", readOnly: true), FieldSchema("emailaddress1", .email, label: "Email", maxLength: 100),
                 FieldSchema("telephone1", .phone, label: "Business Phone", maxLength: 50), FieldSchema("mobilephone", .phone, label: "Mobile Phone", maxLength: 50),
                 FieldSchema("jobtitle", .string, label: "Job Title", maxLength: 100), FieldSchema("address1_city", .string, label: "City", maxLength: 80),
+                FieldSchema("address1_country", .string, label: "Country/Region", maxLength: 80),
                 FieldSchema("statecode", .picklist, label: "Status", options: [option(0, "Active"), option(1, "Inactive")]),
                 FieldSchema("parentcustomerid", .reference, label: "Company Name", referenceTo: ["account", "contact"]),
                 FieldSchema("description", .textArea, label: "Description", maxLength: 2000),
             ]),
             lookups: [DataverseLookup(name: "parentcustomerid", navigation: ["parentcustomerid_account": "account", "parentcustomerid_contact": "contact"])],
-            alternateKeys: ["new_externalid"]),
+            alternateKeys: ["new_externalid", "new_concordid"]),
         DataverseEntity(
             logicalName: "opportunity", entitySet: "opportunities", primaryID: "opportunityid", primaryName: "name",
             fields: ObjectSchema(name: "opportunity", label: "Opportunity", fields: common("opportunityid") + [
@@ -102,7 +107,7 @@ enum DataverseSchema {
             lookups: [DataverseLookup(name: "customerid", navigation: ["customerid_account": "account", "customerid_contact": "contact"]),
                       DataverseLookup(name: "parentaccountid", navigation: ["parentaccountid": "account"]),
                       DataverseLookup(name: "parentcontactid", navigation: ["parentcontactid": "contact"])],
-            alternateKeys: ["new_externalid"]),
+            alternateKeys: ["new_externalid", "new_concordid"]),
         activity("task", set: "tasks", extra: [FieldSchema("percentcomplete", .int, label: "Percent Complete")],
                  states: [option(0, "Open"), option(1, "Completed"), option(2, "Canceled")]),
         activity("phonecall", set: "phonecalls", extra: [
@@ -111,7 +116,31 @@ enum DataverseSchema {
         ], states: [option(0, "Open"), option(1, "Completed"), option(2, "Canceled")]),
         activity("email", set: "emails", extra: [FieldSchema("directioncode", .bool, label: "Direction")],
                  states: [option(0, "Open"), option(1, "Completed"), option(2, "Canceled")]),
+        activity("appointment", set: "appointments", extra: [
+            FieldSchema("location", .string, label: "Location", maxLength: 200), FieldSchema("isalldayevent", .bool, label: "All Day Event"),
+            FieldSchema("scheduleddurationminutes", .int, label: "Duration"),
+        ], states: [option(0, "Open"), option(1, "Completed"), option(2, "Canceled"), option(3, "Scheduled")]),
+        annotation,
     ]
+
+    /// Notes (`annotation`): not customizable, so no Concord column and no alternate key.
+    static let annotation = DataverseEntity(
+        logicalName: "annotation", entitySet: "annotations", primaryID: "annotationid", primaryName: "subject",
+        fields: ObjectSchema(name: "annotation", label: "Note", fields: [
+            FieldSchema("annotationid", .id, readOnly: true), FieldSchema("createdon", .dateTime, label: "Created On", readOnly: true),
+            FieldSchema("modifiedon", .dateTime, label: "Modified On", readOnly: true), FieldSchema("versionnumber", .int, label: "Version Number", readOnly: true),
+            FieldSchema("subject", .string, label: "Title", maxLength: 500),
+            FieldSchema("notetext", .textArea, label: "Description", maxLength: 100_000),
+            FieldSchema("objectid", .reference, label: "Regarding", referenceTo: ["account", "contact", "opportunity"]),
+            FieldSchema("objecttypecode", .string, label: "Object Type", readOnly: true),
+            FieldSchema("isdocument", .bool, label: "Is Document"),
+            FieldSchema("filename", .string, label: "File Name", maxLength: 255),
+            FieldSchema("mimetype", .string, label: "Mime Type", maxLength: 256),
+        ]),
+        lookups: [DataverseLookup(name: "objectid", navigation: [
+            "objectid_account": "account", "objectid_contact": "contact", "objectid_opportunity": "opportunity",
+        ])],
+        alternateKeys: [])
 
     static func entity(set: String) -> DataverseEntity? { entities.first { $0.entitySet == set } }
     static func entity(logicalName: String) -> DataverseEntity? { entities.first { $0.logicalName == logicalName } }

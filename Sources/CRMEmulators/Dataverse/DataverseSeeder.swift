@@ -32,11 +32,29 @@ extension DataverseEmulator {
                 ])
             }
             for a in world.activities {
-                let type = a.kind == .call ? "phonecall" : a.kind == .email ? "email" : "task"
                 let regarding: JSONValue? = a.dealKey.flatMap { opportunities[$0] }.map { ["id": .string($0), "type": "opportunity"] }
                     ?? a.personKey.flatMap { contacts[$0] }.map { ["id": .string($0), "type": "contact"] }
-                _ = put(type, ["subject": .string(a.subject), "description": a.body.map { .string($0) },
-                               "scheduledend": .string(Timestamps.isoSeconds(a.atMs)), "statecode": 0, "regardingobjectid": regarding])
+                switch a.kind {
+                case .note:
+                    guard let regarding else { continue }
+                    _ = put("annotation", ["subject": .string(a.subject), "notetext": .string(a.body ?? a.subject), "isdocument": false,
+                                           "objectid": regarding, "objecttypecode": regarding["type"]])
+                case .meeting:
+                    _ = put("appointment", ["subject": .string(a.subject), "description": a.body.map { .string($0) },
+                                            "scheduledstart": .string(Timestamps.isoSeconds(a.atMs)),
+                                            "scheduledend": .string(Timestamps.isoSeconds(a.atMs + 1_800_000)), "scheduleddurationminutes": 30,
+                                            "isalldayevent": false, "statecode": 3, "prioritycode": 1, "regardingobjectid": regarding])
+                case .call, .email:
+                    // Logged calls and emails are completed activities.
+                    _ = put(a.kind == .call ? "phonecall" : "email", [
+                        "subject": .string(a.subject), "description": a.body.map { .string($0) }, "scheduledend": .string(Timestamps.isoSeconds(a.atMs)),
+                        "actualend": .string(Timestamps.isoSeconds(a.atMs)), "statecode": 1, "prioritycode": 1, "directioncode": .bool(a.key % 3 != 0),
+                        "regardingobjectid": regarding,
+                    ])
+                case .task:
+                    _ = put("task", ["subject": .string(a.subject), "description": a.body.map { .string($0) },
+                                     "scheduledend": .string(Timestamps.isoSeconds(a.atMs)), "statecode": 0, "prioritycode": 1, "regardingobjectid": regarding])
+                }
             }
         }
     }

@@ -18,6 +18,7 @@ extension DataverseEmulator {
                 }
                 guard tx.get(target, id) != nil else { throw DataverseError.notFound(target, id) }
                 values[lookup.name] = ["id": .string(id), "type": .string(target)]
+                if entity.logicalName == "annotation", lookup.name == "objectid" { values["objecttypecode"] = .string(target) }
                 continue
             }
             if key.contains("@") { continue }
@@ -28,6 +29,8 @@ extension DataverseEmulator {
             values[key] = try check(value, field: field, entity: entity)
         }
         if creating {
+            // Column defaults: records start active, activities at normal priority.
+            for (name, value) in DataverseSchema.createDefaults where values[name] == nil && entity.fields.field(name) != nil { values[name] = value }
             for field in entity.fields.fields where field.required && (values[field.name] ?? .null).isNull {
                 throw DataverseError(status: 400, code: "0x80040200", message: "Attribute '\(field.name)' cannot be NULL.")
             }

@@ -53,6 +53,7 @@ enum HubSpotSchema {
         case "companies":
             own = [
                 FieldSchema("name", .string, label: "Company name"), FieldSchema("domain", .string, label: "Company Domain Name"),
+                FieldSchema("website", .url, label: "Website URL"),
                 FieldSchema("phone", .phone, label: "Phone Number"), FieldSchema("industry", .string, label: "Industry"),
                 FieldSchema("city", .string, label: "City"), FieldSchema("country", .string, label: "Country/Region"),
                 FieldSchema("numberofemployees", .int, label: "Number of Employees"), FieldSchema("annualrevenue", .double, label: "Annual Revenue"),
@@ -85,6 +86,7 @@ enum HubSpotSchema {
         case "meetings":
             own = [
                 FieldSchema("hs_meeting_title", .string, label: "Meeting name"), FieldSchema("hs_meeting_body", .textArea, label: "Meeting description"),
+                FieldSchema("hs_meeting_location", .string, label: "Location"),
                 FieldSchema("hs_meeting_start_time", .dateTime, label: "Start time"), FieldSchema("hs_meeting_end_time", .dateTime, label: "End time"),
                 FieldSchema("hs_meeting_outcome", .picklist, label: "Meeting outcome", options: options(["SCHEDULED", "COMPLETED", "RESCHEDULED", "NO_SHOW", "CANCELED"])),
             ]
@@ -98,8 +100,16 @@ enum HubSpotSchema {
         }
         var all = systemProperties(type) + own
         if engagements.contains(type) { all.append(FieldSchema("hs_timestamp", .dateTime, label: "Activity date", required: true)) }
-        return all
+        return all + [concordID]
     }
+
+    /// Concord's external id, created by the admin when installing Concord: a custom text
+    /// property with unique values, usable as `idProperty`.
+    static let concordID: FieldSchema = {
+        var field = FieldSchema("concord_id", .string, label: "Concord Id", unique: true)
+        field.custom = true
+        return field
+    }()
 
     /// Properties returned when a request names none.
     static func defaultProperties(_ type: String) -> [String] {

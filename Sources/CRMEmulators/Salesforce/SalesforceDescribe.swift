@@ -12,7 +12,8 @@ enum SalesforceDescribe {
 
     static func describe(_ object: ObjectSchema, base: String) -> JSONValue {
         guard case .object(var result) = summary(object, base: base) else { return .null }
-        result["fields"] = .array(object.fields.map(field))
+        let defaults = SalesforceSchema.createDefaults[object.name] ?? [:]
+        result["fields"] = .array(object.fields.map { field($0, defaultValue: defaults[$0.name]) })
         return .object(result)
     }
 
@@ -36,15 +37,17 @@ enum SalesforceDescribe {
         }
     }
 
-    private static func field(_ field: FieldSchema) -> JSONValue {
+    private static func field(_ field: FieldSchema, defaultValue: JSONValue?) -> JSONValue {
         [
             "name": .string(field.name), "label": .string(field.label), "type": .string(typeName(field.kind)),
             "length": .int(Int64(field.maxLength ?? (field.kind == .id || field.kind == .reference ? 18 : 0))),
             "nillable": .bool(!field.required && field.kind != .bool), "createable": .bool(!field.readOnly),
             "updateable": .bool(!field.readOnly), "externalId": .bool(field.unique), "unique": .bool(field.unique),
             "custom": .bool(field.name.hasSuffix("__c")), "restrictedPicklist": .bool(field.kind == .picklist && field.restricted),
-            "defaultedOnCreate": .bool(field.readOnly || field.name == "OwnerId"),
-            "picklistValues": .array(field.options.map { ["value": .string($0.value), "label": .string($0.label), "active": true, "defaultValue": false] }),
+            "defaultedOnCreate": .bool(field.readOnly || field.name == "OwnerId" || defaultValue != nil),
+            "picklistValues": .array(field.options.map {
+                ["value": .string($0.value), "label": .string($0.label), "active": true, "defaultValue": .bool(defaultValue?.stringValue == $0.value)]
+            }),
             "referenceTo": .array(field.referenceTo.map { .string($0) }),
         ]
     }

@@ -5,7 +5,11 @@ enum SalesforceSchema {
         "Perception Analysis", "Proposal/Price Quote", "Negotiation/Review", "Closed Won", "Closed Lost",
     ].map { PicklistOption($0) }
 
-    static let prefixes = ["Account": "001", "Contact": "003", "Opportunity": "006", "Task": "00T", "Event": "00U"]
+    static let prefixes = ["Account": "001", "Contact": "003", "Opportunity": "006", "Task": "00T", "Event": "00U", "Note": "002"]
+
+    /// Concord's external id, created by the admin when installing Concord: Text(32), External ID, Unique.
+    /// Classic `Note` cannot have custom fields, so it has none.
+    static let concordID = FieldSchema("Concord_Id__c", .string, label: "Concord Id", maxLength: 32, unique: true)
 
     /// Fields every object has; all read-only.
     static let systemFields: [FieldSchema] = [
@@ -18,6 +22,9 @@ enum SalesforceSchema {
         FieldSchema("SystemModstamp", .dateTime, label: "System Modstamp", readOnly: true),
         FieldSchema("OwnerId", .reference, label: "Owner ID", referenceTo: ["User"]),
     ]
+
+    /// Default picklist values Salesforce fills on create when a request omits them.
+    static let createDefaults: [String: [String: JSONValue]] = ["Task": ["Status": "Not Started", "Priority": "Normal"]]
 
     static func picklist(_ values: [String]) -> [PicklistOption] { values.map { PicklistOption($0) } }
 
@@ -36,6 +43,7 @@ enum SalesforceSchema {
             FieldSchema("BillingCountry", .string, maxLength: 80),
             FieldSchema("Description", .textArea, maxLength: 32000),
             FieldSchema("External_Id__c", .string, label: "External Id", maxLength: 255, unique: true),
+            concordID,
         ])
         let contact = ObjectSchema(name: "Contact", label: "Contact", fields: systemFields + [
             FieldSchema("FirstName", .string, label: "First Name", maxLength: 40),
@@ -51,6 +59,7 @@ enum SalesforceSchema {
             FieldSchema("LeadSource", .picklist, options: picklist(["Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other"])),
             FieldSchema("Description", .textArea, maxLength: 32000),
             FieldSchema("External_Id__c", .string, label: "External Id", maxLength: 255, unique: true),
+            concordID,
         ])
         let opportunity = ObjectSchema(name: "Opportunity", label: "Opportunity", fields: systemFields + [
             FieldSchema("Name", .string, required: true, maxLength: 120),
@@ -66,6 +75,7 @@ enum SalesforceSchema {
             FieldSchema("IsWon", .bool, readOnly: true),
             FieldSchema("Description", .textArea, maxLength: 32000),
             FieldSchema("External_Id__c", .string, label: "External Id", maxLength: 255, unique: true),
+            concordID,
         ])
         let task = ObjectSchema(name: "Task", label: "Task", fields: systemFields + [
             FieldSchema("Subject", .string, maxLength: 255),
@@ -76,8 +86,15 @@ enum SalesforceSchema {
             FieldSchema("WhatId", .reference, label: "Related To ID", referenceTo: ["Account", "Opportunity"]),
             FieldSchema("Description", .textArea, maxLength: 32000),
             FieldSchema("TaskSubtype", .picklist, options: picklist(["Task", "Email", "Call", "ListEmail", "Cadence"])),
+            FieldSchema("Type", .picklist, options: picklist(["Call", "Email", "Meeting", "Other"])),
             FieldSchema("IsClosed", .bool, readOnly: true),
+            FieldSchema("AccountId", .reference, label: "Account ID", readOnly: true, referenceTo: ["Account"]),
+            FieldSchema("CompletedDateTime", .dateTime, label: "Completed Date/Time", readOnly: true),
+            FieldSchema("CallType", .picklist, label: "Call Type", options: picklist(["Internal", "Inbound", "Outbound"])),
+            FieldSchema("CallDurationInSeconds", .int, label: "Call Duration"),
+            FieldSchema("CallDisposition", .string, label: "Call Result", maxLength: 255),
             FieldSchema("External_Id__c", .string, label: "External Id", maxLength: 255, unique: true),
+            concordID,
         ])
         let event = ObjectSchema(name: "Event", label: "Event", fields: systemFields + [
             FieldSchema("Subject", .string, maxLength: 255),
@@ -88,10 +105,24 @@ enum SalesforceSchema {
             FieldSchema("WhoId", .reference, referenceTo: ["Contact"]),
             FieldSchema("WhatId", .reference, referenceTo: ["Account", "Opportunity"]),
             FieldSchema("Location", .string, maxLength: 255),
+            FieldSchema("ActivityDateTime", .dateTime, label: "Due Date Time"),
+            FieldSchema("ActivityDate", .date, label: "Due Date Only"),
+            FieldSchema("ShowAs", .picklist, label: "Show Time As", options: picklist(["Busy", "OutOfOffice", "Free"])),
+            FieldSchema("IsPrivate", .bool, label: "Private"),
+            FieldSchema("Type", .picklist, options: picklist(["Call", "Email", "Meeting", "Other"])),
+            FieldSchema("AccountId", .reference, label: "Account ID", readOnly: true, referenceTo: ["Account"]),
             FieldSchema("Description", .textArea, maxLength: 32000),
             FieldSchema("External_Id__c", .string, label: "External Id", maxLength: 255, unique: true),
+            concordID,
         ])
-        for object in [account, contact, opportunity, task, event] { result[object.name] = object }
+        // Classic notes: not customizable (no custom fields), ParentId fixed at create.
+        let note = ObjectSchema(name: "Note", label: "Note", fields: systemFields + [
+            FieldSchema("ParentId", .reference, label: "Parent ID", required: true, referenceTo: ["Account", "Contact", "Opportunity"]),
+            FieldSchema("Title", .string, required: true, maxLength: 80),
+            FieldSchema("Body", .textArea, maxLength: 32000),
+            FieldSchema("IsPrivate", .bool, label: "Private"),
+        ])
+        for object in [account, contact, opportunity, task, event, note] { result[object.name] = object }
         return result
     }()
 

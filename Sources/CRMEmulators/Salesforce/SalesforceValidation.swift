@@ -20,6 +20,10 @@ enum SalesforceValidation {
             if field.name == "Id" { continue }
             values[field.name] = try check(value, field: field, lookup: lookup)
         }
+        if existing == nil {
+            // Picklists with a default value are filled on create when omitted (Task Status and Priority).
+            for (name, value) in SalesforceSchema.createDefaults[object.name] ?? [:] where values[name] == nil { values[name] = value }
+        }
         let missing = object.fields.filter { field in
             guard field.required else { return false }
             let value = values[field.name] ?? (existing == nil ? nil : existing?.fields[field.name])

@@ -23,8 +23,9 @@ extension SalesforceEmulator {
     /// Validates and inserts one record.
     func create(_ object: ObjectSchema, body: JSONValue, tx: inout StoreTransaction) throws -> StoredRecord {
         let snapshot = tx
-        let values = try SalesforceValidation.validate(body, object: object, existing: nil) { Self.exists($0, in: snapshot) }
+        var values = try SalesforceValidation.validate(body, object: object, existing: nil) { Self.exists($0, in: snapshot) }
         try Self.checkUnique(values, object: object, except: nil, tx: tx)
+        Self.deriveActivity(&values, object: object, existing: nil, tx: tx, now: control.store.clock.now())
         let id = SalesforceIDs.make(prefix: SalesforceSchema.prefixes[object.name] ?? "a00", counter: tx.nextCounter())
         return tx.create(object.name, id: id, fields: values, source: Self.callSource)
     }
@@ -41,8 +42,9 @@ extension SalesforceEmulator {
             throw SalesforceError.notFound("Provided external ID field does not exist or is not accessible: \(id)")
         }
         let snapshot = tx
-        let values = try SalesforceValidation.validate(body, object: object, existing: existing) { Self.exists($0, in: snapshot) }
+        var values = try SalesforceValidation.validate(body, object: object, existing: existing) { Self.exists($0, in: snapshot) }
         try Self.checkUnique(values, object: object, except: id, tx: tx)
+        Self.deriveActivity(&values, object: object, existing: existing, tx: tx, now: control.store.clock.now())
         return try tx.update(object.name, id: id, changes: values, source: Self.callSource)
     }
 

@@ -91,16 +91,28 @@ public final class EmulatorCluster: Sendable {
         }))
     }
 
-    /// A YAML configuration with a `crms:` map pointing at the emulators.
+    /// A Concord configuration (`concord.yaml` syntax, see docs/concord.example.yaml) whose
+    /// `crms:` map points at the emulators, with their credentials under `credentials:`.
     public var configYAML: String {
-        var text = "# Written by `concord emulate`: local CRM emulators, not real CRMs.\ncrms:\n"
+        var text = "# Written by `concord emulate`: local CRM emulators, not real CRMs.\nversion: 1\ncrms:\n"
         for member in members {
             let c = member.emulator.control.credentials
             text += "  \(member.emulator.name):\n"
-            text += "    base_url: \"\(member.server.baseURL)\"\n    token_url: \"\(member.tokenURL)\"\n"
-            text += "    client_id: \"\(c.clientID)\"\n    client_secret: \"\(c.clientSecret)\"\n    token: \"\(c.staticToken)\"\n"
+            text += "    base_url: \(Self.quoted(member.server.baseURL))\n    token_url: \(Self.quoted(member.tokenURL))\n"
+            text += "    credentials:\n"
+            text += "      client_id: \(Self.quoted(c.clientID))\n      client_secret: \(Self.quoted(c.clientSecret))\n"
+            switch member.emulator.name {
+            case "hubspot": text += "      token: \(Self.quoted(c.staticToken))\n"
+            case "dynamics": text += "      tenant_id: \(Self.quoted(Self.tenant))\n"
+            default: break
+            }
         }
         return text
+    }
+
+    /// A YAML double-quoted scalar.
+    static func quoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
     /// Writes all stores to the state file (no-op without one).
