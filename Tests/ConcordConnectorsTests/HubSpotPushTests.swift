@@ -82,7 +82,7 @@ import Testing
     }
 
     @Test func throttlingIsWaitedOutAndEveryItemLands() async throws {
-        let limits = [CRMEmulators.RateLimit(name: "TEN_SECONDLY_ROLLING", limit: 2, windowMs: 400)]
+        let limits = [CRMEmulators.RateLimit(name: "TEN_SECONDLY_ROLLING", limit: 1, windowMs: 1000)]
         let emulator = HubSpotTestSupport.emulator(limits: limits, limited: true)
         let waits = WaitLog()
         let options = HubSpotTestSupport.options(maxSleep: 450, waits: waits)

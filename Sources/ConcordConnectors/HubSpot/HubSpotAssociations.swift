@@ -20,7 +20,7 @@ extension HubSpotConnector {
         let primary = Self.primaryTypeIDs(from: from, to: to)
         for chunk in Self.chunks(ids, of: 1000) {
             let body: HubSpotJSON = .object(["inputs": .array(chunk.map { .object(["id": .string($0)]) })])
-            let (status, json) = try await call(kind, .post, "/crm/v4/associations/\(from)/\(to)/batch/read", body: body, readOnly: true)
+            let (status, json, _) = try await call(kind, .post, "/crm/v4/associations/\(from)/\(to)/batch/read", body: body, readOnly: true)
             let batch: HubSpotBatchResponse
             do { batch = try HubSpotBatchResponse(json: json ?? .null) } catch {
                 throw HubSpotErrors.malformed("\(error)", crm: name, status: status)
@@ -56,7 +56,7 @@ extension HubSpotConnector {
                 .object(["from": .object(["id": .string(pair.from)]), "to": .object(["id": .string(pair.to)])])
             }
             do {
-                let (_, json) = try await call("push", .post, "/crm/v4/associations/\(from)/\(to)/batch/associate/default",
+                let (_, json, _) = try await call("push", .post, "/crm/v4/associations/\(from)/\(to)/batch/associate/default",
                                                body: .object(["inputs": .array(inputs)]), readOnly: true)
                 let errors = json.flatMap { try? HubSpotBatchResponse(json: $0) }?.errors ?? []
                 for error in errors {

@@ -66,13 +66,14 @@ public struct HubSpotConnector: CRMConnector {
 
     public func apiCalls() async -> APICallCounts { await session.snapshot() }
 
-    /// Sends one API call of `kind` and returns the status and parsed body.
+    /// Sends one API call of `kind` and returns the status, the parsed body and HubSpot's
+    /// clock from the `Date` header (Unix ms, floored to the second).
     ///
     /// Waits out 429s (up to ``HubSpotOptions/maxThrottleRetries``; a 429 means HubSpot did
     /// nothing, so even a create is safe to send again), refreshes an OAuth token once on a
     /// 401, and maps every failure to ``ConnectorError``.
     func call(_ kind: String, _ method: HTTPMethod, _ path: String, query: [(name: String, value: String)] = [],
-              body: HubSpotJSON? = nil, readOnly: Bool = false) async throws(ConnectorError) -> (status: Int, json: HubSpotJSON?) {
+              body: HubSpotJSON? = nil, readOnly: Bool = false) async throws(ConnectorError) -> (status: Int, json: HubSpotJSON?, serverMillis: Int64?) {
         var refreshed = false
         var throttled = 0
         while true {
@@ -87,9 +88,10 @@ public struct HubSpotConnector: CRMConnector {
             let failure: ConnectorError
             do {
                 let response = try await http.send(request)
+                let date = response.headers["Date"].flatMap(HTTPDate.unixMillis)
                 if response.isSuccess {
-                    guard !response.body.isEmpty else { return (response.status, nil) }
-                    do { return (response.status, try HubSpotJSON.parse(response.body)) } catch {
+                    guard !response.body.isEmpty else { return (response.status, nil, date) }
+                    do { return (response.status, try HubSpotJSON.parse(response.body), date) } catch {
                         throw HubSpotErrors.malformed("\(error)", crm: name, status: response.status)
                     }
                 }

@@ -45,7 +45,7 @@ extension HubSpotConnector {
         let body: HubSpotJSON = .object(["inputs": .array(chunk.map(\.json))])
         // A create must not be sent twice blindly; upserts, updates and archives may.
         let safe = endpoint != .create
-        let answer: (status: Int, json: HubSpotJSON?)
+        let answer: (status: Int, json: HubSpotJSON?, serverMillis: Int64?)
         do {
             answer = try await call("push", .post, objectPath(object, "/batch/" + endpoint.rawValue), body: body, readOnly: safe)
         } catch {
