@@ -11,6 +11,22 @@ import Foundation
 /// listing, pushes with the batch endpoints (100 per call), and stores references as
 /// associations (see ``HubSpotAssociationField``).
 ///
+/// Design notes:
+/// - Every search uses one sort (HubSpot documents one sorting rule per search) and keyset
+///   filters instead of `after` paging, so the 10,000-result cap is never reached and
+///   records moving during a pull cannot shift a page boundary. Records sharing a timestamp
+///   beyond a page are drained in `hs_object_id` order. Cost: one search per page, plus one
+///   extra search per run of more than a page of records with one timestamp.
+/// - Cursor watermarks come from HubSpot's own clock (record timestamps, the `Date` header),
+///   never the local clock; records newer than the local clock less
+///   ``HubSpotOptions/settleMillis`` wait for the next pull.
+/// - Deletes come from the archived listing, scanned whole once per pull cycle (HubSpot cannot
+///   filter it by time): one call per 100 archived records. The first cycle of a full pull
+///   reports only records archived after it started.
+/// - Own writes: HubSpot takes no per-request source marker; the connector sends
+///   `User-Agent: concord-hubspot-connector`, and HubSpot itself records the app (its
+///   `sourceId`) in `propertiesWithHistory`.
+///
 /// ```swift
 /// let hubspot = try HubSpotConnector(config: config, http: ResilientHTTPClient(wrapping: CurlHTTPClient(), clock: ContinuousClock()))
 /// let page = try await hubspot.pull(PullRequest(object: "contacts", fields: ["email", "firstname"], cursor: nil))
