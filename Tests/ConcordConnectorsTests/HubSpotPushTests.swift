@@ -169,4 +169,33 @@ import Testing
             #expect(calls.total - calls.byKind["auth", default: 0] <= pages + batches + 1, "\(calls.byKind)")
         }
     }
+
+    @Test func associationsAreReplacedAndClearedOnUpdate() async throws {
+        let emulator = HubSpotTestSupport.emulator()
+        try await HubSpotTestSupport.withServer(emulator) { connector, _ in
+            let companies = try await connector.push(object: "companies", items: [
+                PushItem(key: 1, operation: .create(fields: ["name": .string("A")], upsertKey: nil)),
+                PushItem(key: 2, operation: .create(fields: ["name": .string("B")], upsertKey: nil)),
+            ])
+            let a = try #require(try? companies[0].outcome.get()), b = try #require(try? companies[1].outcome.get())
+            let created = try await connector.push(object: "contacts", items: [
+                Self.create(3, "assoc@x.test", upsert: true, extra: ["associations.companies": .string(a)]),
+            ])
+            let contact = try #require(try? created[0].outcome.get())
+            func company() async throws -> WireValue? {
+                try await connector.fetch(object: "contacts", ids: [contact], fields: ["associations.companies"]).first?.fields["associations.companies"]
+            }
+            #expect(try await company() == .string(a))
+            let moved = try await connector.push(object: "contacts", items: [
+                PushItem(key: 4, operation: .update(id: contact, fields: ["associations.companies": .string(b)], ifMatch: nil)),
+            ])
+            #expect((try? moved[0].outcome.get()) == contact)
+            #expect(try await company() == .string(b))
+            let all = try await connector.push(object: "contacts", items: [
+                PushItem(key: 5, operation: .update(id: contact, fields: ["associations.companies": .null], ifMatch: nil)),
+            ])
+            #expect((try? all[0].outcome.get()) == contact)
+            #expect(try await company() == .null)
+        }
+    }
 }
