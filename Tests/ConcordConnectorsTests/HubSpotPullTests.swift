@@ -33,6 +33,11 @@ import Testing
             #expect(records.count == ids.count, "duplicates or misses: \(records.count) for \(ids.count)")
             #expect(Set(records.map(\.id)) == Set(ids))
             #expect(records.allSatisfy { $0.modifiedAt == UInt64(fixed) })
+            // ceil(N / page) searches by id, plus the first search (which finds the tie), the
+            // one that finds nothing newer, and the archived listing.
+            let pages = (ids.count + connector.pullPageSize - 1) / connector.pullPageSize
+            let calls = await connector.apiCalls()
+            #expect(calls.byKind["pull", default: 0] <= pages + 3, "\(calls.byKind) for \(pages) pages")
             // Nothing changed since: the next cycle is empty.
             let again = try await HubSpotTestSupport.pullAll(connector, cursor: cursor)
             #expect(again.records.isEmpty)

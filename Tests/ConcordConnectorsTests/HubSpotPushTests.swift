@@ -208,4 +208,26 @@ import Testing
             #expect(try await company() == .null)
         }
     }
+
+    @Test func theResilientClientAndTheConnectorTogetherRideOutAThrottleStorm() async throws {
+        let emulator = HubSpotTestSupport.emulator()
+        HubSpotTestSupport.seedContacts(emulator, count: 50)
+        let resilient = ResilientHTTPClient(
+            wrapping: CurlHTTPClient(), clock: ContinuousClock(),
+            retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50), maxTotalDelay: .seconds(5)))
+        let options = HubSpotTestSupport.options(maxSleep: 450)
+        try await HubSpotTestSupport.withServer(emulator, options: options, http: resilient) { connector, _ in
+            var storm = FaultSettings.Patch()
+            storm.throttleStormSeconds = 1.2
+            emulator.control.applyFaults(storm)
+            // Creates are not retried by the HTTP layer (not idempotent); the connector retries
+            // them because a 429 means HubSpot did nothing.
+            let results = try await connector.push(object: "contacts", items: (1...120).map { Self.create(Int64($0), "s\($0)@x.test") })
+            #expect(results.allSatisfy { (try? $0.outcome.get()) != nil })
+            emulator.control.applyFaults(storm)
+            let pulled = try await HubSpotTestSupport.pullAll(connector)
+            #expect(pulled.records.count == 170)
+            #expect(Self.liveContacts(emulator).count == 170)
+        }
+    }
 }
