@@ -91,6 +91,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "crm-emulate",
+            dependencies: ["CRMEmulators"],
+            path: "Tests/fidelity/crm-emulate",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "CRMEmulatorsTests",
             dependencies: [

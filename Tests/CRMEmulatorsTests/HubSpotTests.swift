@@ -51,6 +51,7 @@ import Testing
             let archived = try await client.send("GET", "\(base)?archived=true")
             #expect(archived.json?["results"]?.arrayValue?.first?["archived"] == true)
             #expect(archived.json?["results"]?.arrayValue?.first?["archivedAt"] != nil)
+            #expect(try await client.send("GET", "/crm/objects/2026-03/contacts/\(ids[0])").json?["id"]?.stringValue == ids[0])
             let company = try await client.send("POST", "/crm/v3/objects/companies", json: ["properties": ["name": "Acme"]])
             #expect(company.json?["properties"]?["hs_lastmodifieddate"] != nil)
         }

@@ -70,4 +70,21 @@ import Testing
             #expect(describe.json?["fields"]?.arrayValue?.contains { $0["name"] == "LastName" } == true)
         }
     }
+
+    @Test func accountETagsAndUnmodifiedSince() async throws {
+        try await withServer(SalesforceEmulator()) { client in
+            let base = "/services/data/v59.0/sobjects/Account"
+            let id = try #require(try await client.send("POST", base, json: ["Name": "Tagged"]).json?["id"]?.stringValue)
+            let read = try await client.send("GET", "\(base)/\(id)")
+            let etag = try #require(read.header("ETag"))
+            #expect(try await client.send("GET", "\(base)/\(id)", headers: ["If-None-Match": etag]).status == 304)
+            #expect(try await client.send("PATCH", "\(base)/\(id)", json: ["Phone": "1"], headers: ["If-Match": etag]).status == 204)
+            let stale = try await client.send("PATCH", "\(base)/\(id)", json: ["Phone": "2"], headers: ["If-Match": etag])
+            #expect(stale.status == 412)
+            #expect(stale.json?.arrayValue?.first?["errorCode"] == "PRECONDITION_FAILED")
+            let old = try await client.send("PATCH", "\(base)/\(id)", json: ["Phone": "3"], headers: ["If-Unmodified-Since": "Thu, 08 Sep 2022 16:54:10 GMT"])
+            #expect(old.status == 412)
+            #expect(try await client.send("PATCH", "\(base)/\(id)", json: ["Phone": "4"], headers: ["If-Unmodified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"]).status == 204)
+        }
+    }
 }

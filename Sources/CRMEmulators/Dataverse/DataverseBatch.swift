@@ -70,7 +70,9 @@ extension DataverseEmulator {
                     count += 1
                     let part = try parseRequest(partContent, outer: outer, contentID: partHeaders["content-id"], locations: locations)
                     guard part.request.method != "GET" else { throw DataverseError.badRequest("GET requests are not allowed inside a change set.", code: "0x0") }
-                    let answer = handleAPI(part.request, rest: Array(part.request.segments.dropFirst(3)))
+                    let answer = control.failBatchItem()
+                        ? DataverseError(status: 503, code: "0x80040216", message: "Injected transient failure of a batch part.").response
+                        : handleAPI(part.request, rest: Array(part.request.segments.dropFirst(3)))
                     if let id = part.contentID, let location = answer.header("OData-EntityId") { locations[id] = location }
                     if answer.status >= 400 {
                         control.store.restore(snapshot)
@@ -87,7 +89,9 @@ extension DataverseEmulator {
             } else {
                 count += 1
                 let part = try parseRequest(content, outer: outer, contentID: headers["content-id"], locations: [:])
-                let answer = handleAPI(part.request, rest: Array(part.request.segments.dropFirst(3)))
+                let answer = control.failBatchItem()
+                    ? DataverseError(status: 503, code: "0x80040216", message: "Injected transient failure of a batch part.").response
+                    : handleAPI(part.request, rest: Array(part.request.segments.dropFirst(3)))
                 out += "--\(responseBoundary)\r\n" + MultipartMixed.httpPart(answer, contentID: part.contentID)
                 if answer.status >= 400, !continueOnError { finalStatus = answer.status; break }
             }

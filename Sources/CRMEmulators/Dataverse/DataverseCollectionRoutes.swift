@@ -26,16 +26,17 @@ extension DataverseEmulator {
             let parts = item.split(separator: " ").map(String.init)
             return (parts.first ?? "", parts.count < 2 || parts[1].lowercased() != "desc")
         }
-        rows.sort { a, b in
-            for (field, ascending) in orders {
-                let x = a.1[field] ?? .null, y = b.1[field] ?? .null
-                if x == y { continue }
-                if x.isNull || y.isNull { return x.isNull == ascending }
-                let c = SOQLEvaluator.order(x, y)
-                if c != 0 { return ascending ? c < 0 : c > 0 }
+        let kinds = orders.map { order in entity.fields.field(order.0)?.kind }
+        var keyed = rows.map { row in (row, orders.indices.map { SortKey.make(row.1[orders[$0].0], kind: kinds[$0]) }) }
+        keyed.sort { a, b in
+            for (index, order) in orders.enumerated() where a.1[index] != b.1[index] {
+                let (x, y) = (a.1[index], b.1[index])
+                if x == .null || y == .null { return (x == .null) == order.1 }
+                return order.1 ? x < y : x > y
             }
-            return a.0.id < b.0.id
+            return a.0.0.id < b.0.0.id
         }
+        rows = keyed.map(\.0)
         let maxPage = prefs.first { $0.hasPrefix("odata.maxpagesize=") }.flatMap { Int($0.dropFirst("odata.maxpagesize=".count)) }
         if let top = Int(request.queryValue("$top") ?? ""), maxPage == nil { rows = Array(rows.prefix(top)) }
         let pageSize = min(5000, max(1, maxPage ?? 5000))

@@ -4,6 +4,8 @@ import Foundation
 public final class DataverseEmulator: CRMEmulator {
     public let name = "dynamics"
     public let control: EmulatorControl
+    /// Sends this CRM's webhooks to the target set over `/__admin/webhooks`.
+    public let webhooks: WebhookDispatcher
     static let apiRoot = "/api/data/v9.2"
 
     /// Published service-protection limit: 6000 requests per 5-minute sliding window.
@@ -15,7 +17,10 @@ public final class DataverseEmulator: CRMEmulator {
             store: RecordStore(clock: clock), rateLimiter: RateLimiter(limits: limits),
             credentials: credentials ?? EmulatorCredentials(clientID: "dv-client-id", clientSecret: "dv-client-secret", staticToken: "dv-static-token"),
             seed: seed)
+        webhooks = WebhookDispatcher(control: control, formatter: DataverseWebhooks.messages)
     }
+
+    public var driverProfile: DriverProfile { .dynamics(self) }
 
     public func isMetered(path: String) -> Bool { path.hasPrefix("/api/data") }
 

@@ -4,6 +4,8 @@ import Foundation
 public final class HubSpotEmulator: CRMEmulator {
     public let name = "hubspot"
     public let control: EmulatorControl
+    /// Sends this CRM's webhooks to the target set over `/__admin/webhooks`.
+    public let webhooks: WebhookDispatcher
     /// Issued refresh tokens (refresh token -> still valid).
     let refreshTokens = Locked<Set<String>>([])
     /// Custom property definitions per type (mirrored in the store's extras for persistence).
@@ -26,7 +28,10 @@ public final class HubSpotEmulator: CRMEmulator {
             store: RecordStore(clock: clock), rateLimiter: RateLimiter(limits: limits),
             credentials: credentials ?? EmulatorCredentials(clientID: "hs-client-id", clientSecret: "hs-client-secret", staticToken: "pat-na1-emulator-static-token"),
             seed: seed)
+        webhooks = WebhookDispatcher(control: control, formatter: HubSpotWebhooks.messages)
     }
+
+    public var driverProfile: DriverProfile { .hubspot(self) }
 
     public func isMetered(path: String) -> Bool { path.hasPrefix("/crm/") }
 
@@ -72,6 +77,9 @@ public final class HubSpotEmulator: CRMEmulator {
         }
         do {
             guard s.count >= 3, s[0] == "crm" else { throw HubSpotError.notFound() }
+            if s[1] == "objects", s[2].count == 7, s[2].dropFirst(4).first == "-" {
+                return try objects(request, rest: Array(s.dropFirst(3)))  // date-versioned twin: /crm/objects/2026-03/...
+            }
             switch (s[1], s[2]) {
             case ("v3", "objects"): return try objects(request, rest: Array(s.dropFirst(3)))
             case ("v3", "properties"): return try propertiesRoute(request, rest: Array(s.dropFirst(3)))

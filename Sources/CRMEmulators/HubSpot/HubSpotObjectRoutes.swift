@@ -74,12 +74,13 @@ extension HubSpotEmulator {
         let records = control.store.all(type, includeDeleted: archived)
             .filter { $0.isDeleted == archived && (Int64($0.id) ?? 0) >= after }
             .sorted { Self.idOrder($0.id, $1.id) }
-        let page = records.prefix(limit)
         let properties = request.queryList("properties")
         let history = request.queryList("propertiesWithHistory")
+        let pageSize = history.isEmpty ? limit : min(limit, 50)  // propertiesWithHistory lowers the page size
+        let page = records.prefix(pageSize)
         let associations = request.queryList("associations")
         var body: [String: JSONValue] = ["results": .array(page.map { render($0, properties: properties, history: history, associations: associations) })]
-        if records.count > limit, let next = records.dropFirst(limit).first {
+        if records.count > pageSize, let next = records.dropFirst(pageSize).first {
             body["paging"] = ["next": ["after": .string(next.id), "link": .string("?after=\(next.id)")]]
         }
         return .json(200, .object(body))

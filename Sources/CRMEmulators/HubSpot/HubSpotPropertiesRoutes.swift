@@ -75,8 +75,15 @@ extension HubSpotEmulator {
         }
         let pipeline: JSONValue = ["id": "default", "label": "Sales Pipeline", "displayOrder": 0, "archived": false, "stages": .array(stages),
                                    "createdAt": "2024-01-01T00:00:00.000Z", "updatedAt": "2024-01-01T00:00:00.000Z"]
-        guard rest.first == "deals" else { return .json(200, ["results": []]) }
-        if rest.count >= 2 { return rest[1] == "default" ? .json(200, pipeline) : HubSpotError.notFound(rest[1]).response }
-        return .json(200, ["results": [pipeline]])
+        guard rest.count >= 2 else { return .json(200, ["results": rest.first == "deals" ? [pipeline] : []]) }
+        guard rest[0] == "deals", rest[1] == "default" else { return HubSpotError.notFound(rest[1]).response }
+        switch rest.count {
+        case 2: return .json(200, pipeline)
+        case 3 where rest[2] == "stages": return .json(200, ["results": .array(stages)])
+        case 4 where rest[2] == "stages":
+            guard let stage = stages.first(where: { $0["id"]?.stringValue == rest[3] }) else { return HubSpotError.notFound(rest[3]).response }
+            return .json(200, stage)
+        default: return HubSpotError.notFound().response
+        }
     }
 }

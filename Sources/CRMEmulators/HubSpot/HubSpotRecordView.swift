@@ -9,16 +9,16 @@ extension HubSpotEmulator {
         return values
     }
 
-    /// SimplePublicObject JSON. Requested properties that exist but are blank come back as null;
-    /// unknown names are silently ignored, as HubSpot does.
+    /// SimplePublicObject JSON. Unknown names are silently ignored, as HubSpot does. Blank properties
+    /// are left out: live HubSpot sends `null` for them, but its OpenAPI schema only allows strings.
     func render(_ record: StoredRecord, properties requested: [String], history: [String] = [], associations: [String] = []) -> JSONValue {
         let known = Set(schema(record.type).map(\.name))
         let values = allProperties(record)
         let names = requested.isEmpty ? HubSpotSchema.defaultProperties(record.type) : requested
         var properties: [String: JSONValue] = [:]
-        for name in names where known.contains(name) { properties[name] = values[name] ?? .null }
+        for name in names where known.contains(name) { if let value = values[name] { properties[name] = value } }
         for name in HubSpotSchema.defaultProperties(record.type) where ["hs_object_id", "createdate", HubSpotSchema.modifiedProperty(record.type)].contains(name) {
-            properties[name] = values[name] ?? .null
+            if let value = values[name] { properties[name] = value }
         }
         var body: [String: JSONValue] = [
             "id": .string(record.id), "properties": .object(properties),

@@ -31,13 +31,16 @@ extension HubSpotEmulator {
         if let query, !query.isEmpty {
             rows = rows.filter { row in row.1.values.contains { $0.textForm?.lowercased().contains(query) == true } }
         }
-        rows.sort { a, b in
-            for (name, ascending) in sorts {
-                let c = HubSpotFilter.compare(a.1[name]?.textForm, b.1[name]?.textForm)
-                if c != 0 { return ascending ? c < 0 : c > 0 }
+        let fields = schema(type)
+        let kinds = sorts.map { sort in fields.first { $0.name == sort.0 }?.kind ?? .string }
+        var keyed = rows.map { row in (row, sorts.indices.map { SortKey.make(row.1[sorts[$0].0], kind: kinds[$0]) }) }
+        keyed.sort { a, b in
+            for (index, sort) in sorts.enumerated() where a.1[index] != b.1[index] {
+                return sort.1 ? a.1[index] < b.1[index] : a.1[index] > b.1[index]
             }
-            return Self.idOrder(a.0.id, b.0.id)
+            return Self.idOrder(a.0.0.id, b.0.0.id)
         }
+        rows = keyed.map(\.0)
         let total = rows.count
         let capped = Array(rows.prefix(Self.searchCap))
         let page = capped.dropFirst(after).prefix(limit)

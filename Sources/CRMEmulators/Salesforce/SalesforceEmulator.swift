@@ -3,7 +3,11 @@ import Foundation
 /// Emulated Salesforce REST API (`/services/data/vNN.N/...`) and OAuth token endpoint.
 public final class SalesforceEmulator: CRMEmulator {
     public let name = "salesforce"
+    /// Change source of the current request: `API`, or `API;client=<id>` from `Sforce-Call-Options`.
+    @TaskLocal static var callSource = "API"
     public let control: EmulatorControl
+    /// Sends this CRM's webhooks to the target set over `/__admin/webhooks`.
+    public let webhooks: WebhookDispatcher
     let cursors = Locked<[String: QueryCursor]>([:])
     /// How long delete records stay available to getDeleted (15 days).
     let deleteRetentionMs: Int64 = 15 * 86_400_000
@@ -18,7 +22,10 @@ public final class SalesforceEmulator: CRMEmulator {
             store: store, rateLimiter: RateLimiter(limits: limits),
             credentials: credentials ?? EmulatorCredentials(clientID: "sf-client-id", clientSecret: "sf-client-secret", staticToken: "00Demulator!sf-static-token"),
             seed: seed)
+        webhooks = WebhookDispatcher(control: control, formatter: SalesforceWebhooks.messages)
     }
+
+    public var driverProfile: DriverProfile { .salesforce(self) }
 
     public func isMetered(path: String) -> Bool { path.hasPrefix("/services/data") }
 
@@ -50,8 +57,14 @@ public final class SalesforceEmulator: CRMEmulator {
         if segments.count == 2 { return versions() }
         let version = segments[2]
         let rest = Array(segments.dropFirst(3))
+        var source = "API"
+        if let options = request.header("sforce-call-options"),
+            let client = options.split(separator: ",").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("client=") })
+        {
+            source += ";" + client.trimmingCharacters(in: .whitespaces)
+        }
         do {
-            return try dispatch(request, version: version, rest: rest)
+            return try Self.$callSource.withValue(source) { try dispatch(request, version: version, rest: rest) }
         } catch let error as SalesforceError {
             return error.response
         } catch {
@@ -84,7 +97,7 @@ public final class SalesforceEmulator: CRMEmulator {
 
     private func limits() -> EmulatorResponse {
         let limit = control.rateLimiter.limits.first?.limit ?? 15_000
-        let used = control.rateLimiter.admit(path: "", now: 0).usage.first?.used ?? 0
+        let used = control.rateLimiter.used(now: EmulatorClock.systemMillis())
         return .json(200, ["DailyApiRequests": ["Max": .int(Int64(limit)), "Remaining": .int(Int64(max(0, limit - used)))]])
     }
 

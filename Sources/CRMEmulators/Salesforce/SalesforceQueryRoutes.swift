@@ -26,16 +26,18 @@ extension SalesforceEmulator {
         }
         var rows = control.store.all(object.name, includeDeleted: all).map { ($0, Self.fullFields($0)) }
         if let condition { rows = rows.filter { SOQLEvaluator.matches(condition, $0.1) } }
-        rows.sort { a, b in
-            for order in orders {
-                let x = a.1[order.field] ?? .null, y = b.1[order.field] ?? .null
-                if x.isNull != y.isNull { return x.isNull == order.nullsFirst }
-                if x.isNull { continue }
-                let c = SOQLEvaluator.order(x, y)
-                if c != 0 { return order.ascending ? c < 0 : c > 0 }
+        let kinds = orders.map { object.field($0.field)?.kind }
+        var keyed = rows.map { row in (row, orders.indices.map { SortKey.make(row.1[orders[$0].field], kind: kinds[$0]) }) }
+        keyed.sort { a, b in
+            for (index, order) in orders.enumerated() {
+                let x = a.1[index], y = b.1[index]
+                if x == y { continue }
+                if x == .null || y == .null { return (x == .null) == order.nullsFirst }
+                return order.ascending ? x < y : x > y
             }
-            return a.0.id < b.0.id
+            return a.0.0.id < b.0.0.id
         }
+        rows = keyed.map(\.0)
         if let offset = parsed.offset { rows = Array(rows.dropFirst(offset)) }
         if let limit = parsed.limit { rows = Array(rows.prefix(limit)) }
         let records = rows.map { Self.render($0.0, base: base, fields: fields) }

@@ -22,12 +22,19 @@ extension SalesforceEmulator {
             guard let id = SalesforceIDs.normalise(rest[1]), let record = store.get(object.name, id) else {
                 throw SalesforceError.notFound()
             }
+            if let notModified = try SalesforceConditional.checkRead(request, record) { return notModified }
             let fields = try request.queryValue("fields").map { try Self.resolveFields($0.split(separator: ",").map(String.init), object: object) }
-            return .json(200, Self.render(record, base: base, fields: fields))
+            let etag: [(String, String)] = record.type == "Account" ? [("ETag", SalesforceConditional.etag(record))] : []
+            return .json(200, Self.render(record, base: base, fields: fields), headers: etag)
         case ("PATCH", 2):
             let body = try parseBody(request)
-            _ = try store.transaction { tx in try update(object, id: rest[1], body: body, tx: &tx) }
-            return .empty(204)
+            let updated = try store.transaction { tx -> StoredRecord in
+                if let id = SalesforceIDs.normalise(rest[1]), let current = tx.get(object.name, id) {
+                    try SalesforceConditional.checkWrite(request, current)
+                }
+                return try update(object, id: rest[1], body: body, tx: &tx)
+            }
+            return .empty(204, headers: updated.type == "Account" ? [("ETag", SalesforceConditional.etag(updated))] : [])
         case ("DELETE", 2):
             try store.transaction { tx in try delete(object, id: rest[1], tx: &tx) }
             return .empty(204)
@@ -83,7 +90,7 @@ extension SalesforceEmulator {
             throw SalesforceError(status: 400, code: "INVALID_REPLICATION_DATE", message: "startDate cannot be more than \(window / 86_400_000) days ago")
         }
         store.transaction { tx in tx.purgeEvents(before: now - deleteRetentionMs) }
-        let latest = min(end, now) / 60_000 * 60_000
+        let latest = min(end, now + 1)
         if !deleted {
             let ids = store.all(object.name).filter { $0.modifiedAt >= start && $0.modifiedAt < latest }.map(\.id)
             return .json(200, ["ids": .array(ids.map { .string($0) }), "latestDateCovered": .string(Timestamps.salesforce(latest))])

@@ -26,7 +26,7 @@ extension SalesforceEmulator {
         let values = try SalesforceValidation.validate(body, object: object, existing: nil) { Self.exists($0, in: snapshot) }
         try Self.checkUnique(values, object: object, except: nil, tx: tx)
         let id = SalesforceIDs.make(prefix: SalesforceSchema.prefixes[object.name] ?? "a00", counter: tx.nextCounter())
-        return tx.create(object.name, id: id, fields: values)
+        return tx.create(object.name, id: id, fields: values, source: Self.callSource)
     }
 
     /// Validates and applies an update to one record.
@@ -43,7 +43,7 @@ extension SalesforceEmulator {
         let snapshot = tx
         let values = try SalesforceValidation.validate(body, object: object, existing: existing) { Self.exists($0, in: snapshot) }
         try Self.checkUnique(values, object: object, except: id, tx: tx)
-        return try tx.update(object.name, id: id, changes: values)
+        return try tx.update(object.name, id: id, changes: values, source: Self.callSource)
     }
 
     /// Soft-deletes one record.
@@ -54,7 +54,7 @@ extension SalesforceEmulator {
             }
             throw SalesforceError(status: 404, code: "NOT_FOUND", message: "Provided external ID field does not exist or is not accessible: \(rawID)")
         }
-        try tx.delete(object.name, id: id)
+        try tx.delete(object.name, id: id, source: Self.callSource)
     }
 
     /// Upsert by external id: returns the record and whether it was created. Throws 300 on several matches.

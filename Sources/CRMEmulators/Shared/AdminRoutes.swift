@@ -1,6 +1,7 @@
-/// `/__admin/...`: fault knobs, rate limits, webhook target and the change log.
+/// `/__admin/...`: fault knobs, rate limits, webhook target, the change log and the human-user driver.
 struct AdminRoutes {
     let control: EmulatorControl
+    let profile: () -> DriverProfile
 
     func handle(_ request: EmulatorRequest) -> EmulatorResponse {
         let path = request.segments.dropFirst().joined(separator: "/")
@@ -33,6 +34,23 @@ struct AdminRoutes {
                     "sequence": .int(event.sequence), "type": .string(event.type), "id": .string(event.id),
                     "kind": .string(event.kind.rawValue), "at": .int(event.at),
                     "changedFields": .array(event.changedFields.map { .string($0) }), "source": .string(event.source),
+                ]
+            }))
+        case ("POST", "driver"):
+            let body = (try? request.jsonBody()) ?? [:]
+            let rate = body["perSecond"]?.doubleValue ?? 1
+            let seed = UInt64(body["seed"]?.intValue ?? 1)
+            control.startDriver(HumanUserDriver(profiles: [profile()], seed: seed), perSecond: rate)
+            return .json(200, ["running": true, "perSecond": .double(rate)])
+        case ("DELETE", "driver"):
+            control.stopDriver()
+            return .empty(204)
+        case ("GET", "driver/log"):
+            return .json(200, .array(control.driverLog.map { change in
+                [
+                    "crm": .string(change.crm), "type": .string(change.type), "id": .string(change.id), "kind": .string(change.kind.rawValue),
+                    "field": change.field.map { .string($0) } ?? .null, "value": change.value ?? .null,
+                    "mergedId": change.mergedID.map { .string($0) } ?? .null, "at": .int(change.at),
                 ]
             }))
         default:

@@ -13,6 +13,8 @@ public protocol CRMEmulator: Sendable {
     func decorate(_ response: inout EmulatorResponse, usage: [RateUsage])
     /// Whether a path counts against the rate limits (token endpoints do not).
     func isMetered(path: String) -> Bool
+    /// What the human-user driver may do in this CRM.
+    var driverProfile: DriverProfile { get }
 }
 
 /// Wraps a `CRMEmulator` with admin routes, fault injection and rate limiting.
@@ -23,7 +25,7 @@ public struct EmulatorPipeline: Sendable {
 
     public func handle(_ request: EmulatorRequest) async -> EmulatorResponse {
         if request.path.hasPrefix("/__admin") {
-            return AdminRoutes(control: emulator.control).handle(request)
+            return AdminRoutes(control: emulator.control, profile: { emulator.driverProfile }).handle(request)
         }
         let control = emulator.control
         let faults = control.faults

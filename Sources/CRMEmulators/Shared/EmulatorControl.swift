@@ -38,6 +38,7 @@ public final class EmulatorControl: Sendable {
     private let random: Locked<SeededRandom>
     private let issuedTokens = Locked<[String: Int64]>([:])
     private let webhook = Locked<WebhookTarget?>(nil)
+    private let driver = Locked<(driver: HumanUserDriver?, task: Task<Void, Never>?)>((nil, nil))
 
     public init(store: RecordStore, rateLimiter: RateLimiter, credentials: EmulatorCredentials, seed: UInt64) {
         self.store = store
@@ -92,4 +93,22 @@ public final class EmulatorControl: Sendable {
         get { webhook.current }
         set { webhook.withLock { $0 = newValue } }
     }
+
+    /// Starts (replacing any running one) a human-user driver at `perSecond` operations.
+    public func startDriver(_ newDriver: HumanUserDriver, perSecond: Double) {
+        let task = newDriver.start(perSecond: perSecond)
+        let old = driver.withLock { state -> Task<Void, Never>? in
+            defer { state = (newDriver, task) }
+            return state.task
+        }
+        old?.cancel()
+    }
+
+    /// Stops the driver; its log stays readable.
+    public func stopDriver() {
+        driver.withLock { $0.task }?.cancel()
+    }
+
+    /// Changes made by the current (or last) driver.
+    public var driverLog: [DriverChange] { driver.withLock { $0.driver }?.log ?? [] }
 }

@@ -15,7 +15,7 @@ extension JSONValue {
         case .bool(let value): out += value ? "true" : "false"
         case .int(let value): out += String(value)
         case .double(let value):
-            out += value.isFinite ? JSONValue.formatDouble(value) : "null"
+            out += value.isFinite ? String(value) : "null"
         case .string(let value): JSONValue.writeString(value, into: &out)
         case .array(let values):
             out += "["

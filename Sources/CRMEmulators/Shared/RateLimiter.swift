@@ -52,6 +52,14 @@ public final class RateLimiter: Sendable {
         }
     }
 
+    /// Requests currently counted in the first window (read-only).
+    public func used(now: Int64) -> Int {
+        state.withLock { s in
+            guard let w = s.windows.first else { return 0 }
+            return w.hits[w.head...].filter { $0 > now - w.limit.windowMs }.count
+        }
+    }
+
     /// Counts a request at `now`. Returns the usage of every applicable window and the first
     /// exceeded one (the request is then not counted).
     public func admit(path: String, now: Int64) -> (usage: [RateUsage], exceeded: RateUsage?) {

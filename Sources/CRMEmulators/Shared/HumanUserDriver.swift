@@ -1,0 +1,142 @@
+import Foundation
+
+/// What a human user may do in one CRM: which types, which text fields, how to create and name records.
+public struct DriverProfile: Sendable {
+    public var crm: String
+    public var store: RecordStore
+    /// Record type -> text fields a person would edit.
+    public var editableFields: [String: [String]]
+    /// Minimal valid fields for a new record of a type.
+    public var newFields: @Sendable (String, inout SeededRandom) -> [String: JSONValue]
+    /// A new id for a type.
+    public var newID: @Sendable (String, inout StoreTransaction) -> String
+    /// Types that may be merged.
+    public var mergeable: Set<String>
+}
+
+/// One change made by the driver.
+public struct DriverChange: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable { case edit, create, delete, merge }
+    public var crm: String
+    public var type: String
+    public var id: String
+    public var kind: Kind
+    public var field: String?
+    public var value: JSONValue?
+    public var mergedID: String?
+    /// The record's modification timestamp after the change (the CRM's clock).
+    public var at: Int64
+}
+
+/// Simulates people editing the CRMs: random edits, creates, deletes and merges, each logged.
+public final class HumanUserDriver: Sendable {
+    private let profiles: [DriverProfile]
+    private let state: Locked<(rng: SeededRandom, log: [DriverChange])>
+
+    public init(profiles: [DriverProfile], seed: UInt64) {
+        self.profiles = profiles
+        self.state = Locked((SeededRandom(seed: seed), []))
+    }
+
+    /// Every change made so far, in order.
+    public var log: [DriverChange] { state.withLock { $0.log } }
+
+    /// Performs one random operation (edit 70%, create 15%, delete 10%, merge 5%); nil if nothing applicable.
+    @discardableResult
+    public func step() -> DriverChange? {
+        var rng = state.withLock { s -> SeededRandom in
+            let copy = s.rng
+            _ = s.rng.next()
+            return copy
+        }
+        guard let profile = rng.pick(profiles), let type = rng.pick(Array(profile.editableFields.keys).sorted()) else { return nil }
+        let roll = rng.int(in: 0...99)
+        let change: DriverChange? = profile.store.transaction { tx in
+            let live = tx.all(type).sorted { $0.id < $1.id }
+            if roll < 70, let record = rng.pick(live), let field = rng.pick(profile.editableFields[type] ?? []) {
+                let value = JSONValue.string("\(field) edit \(rng.int(in: 1000...9999))")
+                guard let updated = try? tx.update(type, id: record.id, changes: [field: value], source: "CRM_UI") else { return nil }
+                return DriverChange(crm: profile.crm, type: type, id: record.id, kind: .edit, field: field, value: value, at: updated.modifiedAt)
+            }
+            if roll < 85 || live.count < 3 {
+                let created = tx.create(type, id: profile.newID(type, &tx), fields: profile.newFields(type, &rng), source: "CRM_UI")
+                return DriverChange(crm: profile.crm, type: type, id: created.id, kind: .create, at: created.modifiedAt)
+            }
+            if roll < 95, let record = rng.pick(live) {
+                guard let deleted = try? tx.delete(type, id: record.id, source: "CRM_UI") else { return nil }
+                return DriverChange(crm: profile.crm, type: type, id: record.id, kind: .delete, at: deleted.modifiedAt)
+            }
+            guard profile.mergeable.contains(type), let a = rng.pick(live), let b = rng.pick(live), a.id != b.id,
+                let merged = try? tx.merge(type, primaryID: a.id, mergedID: b.id, source: "CRM_UI")
+            else { return nil }
+            return DriverChange(crm: profile.crm, type: type, id: a.id, kind: .merge, mergedID: b.id, at: merged.modifiedAt)
+        }
+        state.withLock { s in
+            s.rng = rng
+            if let change { s.log.append(change) }
+        }
+        return change
+    }
+
+    /// Runs `step()` at `perSecond` until the returned task is cancelled.
+    public func start(perSecond: Double) -> Task<Void, Never> {
+        let interval = UInt64(1_000_000_000 / max(0.001, perSecond))
+        return Task {
+            while !Task.isCancelled {
+                step()
+                try? await Task.sleep(nanoseconds: interval)
+            }
+        }
+    }
+}
+
+extension DriverProfile {
+    /// Contacts, Accounts and Opportunities of a Salesforce emulator.
+    public static func salesforce(_ emulator: SalesforceEmulator) -> DriverProfile {
+        DriverProfile(
+            crm: emulator.name, store: emulator.control.store,
+            editableFields: ["Contact": ["FirstName", "Title", "Phone"], "Account": ["Phone", "BillingCity"], "Opportunity": ["Description"]],
+            newFields: { type, rng in
+                switch type {
+                case "Contact": ["LastName": .string("Human \(rng.int(in: 1...99999))")]
+                case "Account": ["Name": .string("Human Co \(rng.int(in: 1...99999))")]
+                default: ["Name": .string("Human Deal \(rng.int(in: 1...99999))"), "StageName": "Prospecting", "CloseDate": "2025-06-30"]
+                }
+            },
+            newID: { type, tx in SalesforceIDs.make(prefix: SalesforceSchema.prefixes[type] ?? "a00", counter: tx.nextCounter()) },
+            mergeable: ["Contact", "Account"])
+    }
+
+    /// Contacts, companies and deals of a HubSpot emulator.
+    public static func hubspot(_ emulator: HubSpotEmulator) -> DriverProfile {
+        let base = emulator.idBase
+        return DriverProfile(
+            crm: emulator.name, store: emulator.control.store,
+            editableFields: ["contacts": ["firstname", "jobtitle", "phone"], "companies": ["phone", "city"], "deals": ["description"]],
+            newFields: { type, rng in
+                switch type {
+                case "contacts": ["lastname": .string("Human \(rng.int(in: 1...99999))")]
+                case "companies": ["name": .string("Human Co \(rng.int(in: 1...99999))")]
+                default: ["dealname": .string("Human Deal \(rng.int(in: 1...99999))"), "dealstage": "appointmentscheduled", "pipeline": "default"]
+                }
+            },
+            newID: { _, tx in String(base + tx.nextCounter()) },
+            mergeable: ["contacts", "companies"])
+    }
+
+    /// Contacts, accounts and opportunities of a Dataverse emulator (no merge through this driver).
+    public static func dynamics(_ emulator: DataverseEmulator) -> DriverProfile {
+        DriverProfile(
+            crm: emulator.name, store: emulator.control.store,
+            editableFields: ["contact": ["firstname", "jobtitle", "telephone1"], "account": ["telephone1", "address1_city"], "opportunity": ["description"]],
+            newFields: { type, rng in
+                switch type {
+                case "contact": ["lastname": .string("Human \(rng.int(in: 1...99999))"), "statecode": 0]
+                case "account": ["name": .string("Human Co \(rng.int(in: 1...99999))"), "statecode": 0]
+                default: ["name": .string("Human Deal \(rng.int(in: 1...99999))"), "statecode": 0]
+                }
+            },
+            newID: { _, _ in emulator.newGUID() },
+            mergeable: ["contact", "account"])
+    }
+}
