@@ -9,17 +9,9 @@ import Foundation
 enum HubSpotTestSupport {
     static let token = "pat-na1-emulator-static-token"
 
-    /// A clock that starts 1,000 s in the past and steps 1 ms per reading, so seeded records
-    /// get distinct timestamps (the usual case; equal timestamps have their own tests).
-    static func steppingClock() -> EmulatorClock {
-        let start = EmulatorClock.systemMillis() - 1_000_000
-        let counter = Counter()
-        return EmulatorClock(wall: { start + counter.next() })
-    }
-
     /// An emulator with its rate limits off (tests that need them turn them on).
     static func emulator(limits: [CRMEmulators.RateLimit] = HubSpotEmulator.defaultLimits, limited: Bool = false,
-                         clock: EmulatorClock = HubSpotTestSupport.steppingClock()) -> HubSpotEmulator {
+                         clock: EmulatorClock = EmulatorClock()) -> HubSpotEmulator {
         let emulator = HubSpotEmulator(clock: clock, limits: limits)
         var patch = FaultSettings.Patch()
         patch.rateLimitsEnabled = limited
@@ -59,10 +51,12 @@ enum HubSpotTestSupport {
         await server.stop()
     }
 
-    /// Inserts `count` contacts straight into the emulator's store (one transaction).
+    /// Inserts `count` contacts straight into the emulator's store (one transaction). With
+    /// `distinctTimes`, their timestamps are then spread 1 ms apart in the recent past (the
+    /// usual case; equal timestamps have their own tests); later writes carry real time.
     @discardableResult
-    static func seedContacts(_ emulator: HubSpotEmulator, count: Int, prefix: String = "p") -> [String] {
-        emulator.control.store.transaction { tx in
+    static func seedContacts(_ emulator: HubSpotEmulator, count: Int, prefix: String = "p", distinctTimes: Bool = true) -> [String] {
+        let ids = emulator.control.store.transaction { tx in
             (0..<count).map { i in
                 let id = String(30_000_000_000 + tx.nextCounter())
                 tx.create("contacts", id: id, fields: ["email": .string("\(prefix)\(i)@example.com"), "firstname": .string("F\(i)"),
@@ -70,6 +64,18 @@ enum HubSpotTestSupport {
                 return id
             }
         }
+        guard distinctTimes else { return ids }
+        var state = emulator.control.store.snapshot()
+        let start = EmulatorClock.systemMillis() - 5_000 - Int64(count)
+        for (offset, id) in ids.enumerated() {
+            guard var record = state.records["contacts"]?[id] else { continue }
+            record.createdAt = start + Int64(offset)
+            record.modifiedAt = start + Int64(offset)
+            for name in record.history.keys { record.history[name] = record.history[name]?.map { var e = $0; e.timestamp = start + Int64(offset); return e } }
+            state.records["contacts"]?[id] = record
+        }
+        emulator.control.store.restore(state)
+        return ids
     }
 
     /// Pulls until `hasMore` is false (at most `maxPages` pages); returns the records and the last cursor.

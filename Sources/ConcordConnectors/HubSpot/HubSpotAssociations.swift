@@ -13,14 +13,20 @@ extension HubSpotConnector {
     }
 
     /// For each id, the first associated id of type `to` (the primary one if marked, else the
-    /// lowest), read with v4 batch read (1,000 ids per call). Ids without associations are
-    /// absent (HubSpot reports them as per-input errors, which are not failures here).
+    /// lowest).
     func firstAssociations(from: String, to: String, ids: [String], kind: String) async throws(ConnectorError) -> [String: String] {
-        var first: [String: String] = [:]
+        try await associations(from: from, to: to, ids: ids, kind: kind).compactMapValues(\.first)
+    }
+
+    /// For each id, its associated ids of type `to`, primary first, then by id; read with v4
+    /// batch read (1,000 ids per call). Ids without associations are absent (HubSpot reports
+    /// them as per-input errors, which are not failures here).
+    func associations(from: String, to: String, ids: [String], kind: String) async throws(ConnectorError) -> [String: [String]] {
+        var all: [String: [String]] = [:]
         let primary = Self.primaryTypeIDs(from: from, to: to)
         for chunk in Self.chunks(ids, of: 1000) {
             let body: HubSpotJSON = .object(["inputs": .array(chunk.map { .object(["id": .string($0)]) })])
-            let (status, json) = try await call(kind, .post, "/crm/v4/associations/\(from)/\(to)/batch/read", body: body, readOnly: true)
+            let (status, json, _) = try await call(kind, .post, "/crm/v4/associations/\(from)/\(to)/batch/read", body: body, readOnly: true)
             let batch: HubSpotBatchResponse
             do { batch = try HubSpotBatchResponse(json: json ?? .null) } catch {
                 throw HubSpotErrors.malformed("\(error)", crm: name, status: status)
@@ -35,13 +41,30 @@ extension HubSpotConnector {
                     }
                     return (id, isPrimary)
                 }
-                let ordered = links.sorted { a, b in
-                    a.primary != b.primary ? a.primary : Self.idLess(a.id, b.id)
-                }
-                if let chosen = ordered.first { first[fromID] = chosen.id }
+                let ordered = links.sorted { a, b in a.primary != b.primary ? a.primary : Self.idLess(a.id, b.id) }
+                var seen = Set<String>()
+                all[fromID, default: []] += ordered.map(\.id).filter { seen.insert($0).inserted }
             }
         }
-        return first
+        return all
+    }
+
+    /// Removes associations `from/fromID -> to/toIDs` with v4 `batch/archive` (100 per call).
+    /// Returns, per source id, the error that hit it.
+    func archiveAssociations(from: String, to: String, links: [(from: String, to: [String])]) async throws(ConnectorError) -> [String: ConnectorError] {
+        var failures: [String: ConnectorError] = [:]
+        for chunk in Self.chunks(links.filter { !$0.to.isEmpty }, of: 100) {
+            let inputs = chunk.map { link -> HubSpotJSON in
+                .object(["from": .object(["id": .string(link.from)]), "to": .array(link.to.map { .object(["id": .string($0)]) })])
+            }
+            do {
+                _ = try await call("push", .post, "/crm/v4/associations/\(from)/\(to)/batch/archive",
+                                   body: .object(["inputs": .array(inputs)]), readOnly: true)
+            } catch {
+                for link in chunk { failures[link.from] = error }
+            }
+        }
+        return failures
     }
 
     /// Numeric-string order (shorter is smaller), then text order.
@@ -56,7 +79,7 @@ extension HubSpotConnector {
                 .object(["from": .object(["id": .string(pair.from)]), "to": .object(["id": .string(pair.to)])])
             }
             do {
-                let (_, json) = try await call("push", .post, "/crm/v4/associations/\(from)/\(to)/batch/associate/default",
+                let (_, json, _) = try await call("push", .post, "/crm/v4/associations/\(from)/\(to)/batch/associate/default",
                                                body: .object(["inputs": .array(inputs)]), readOnly: true)
                 let errors = json.flatMap { try? HubSpotBatchResponse(json: $0) }?.errors ?? []
                 for error in errors {

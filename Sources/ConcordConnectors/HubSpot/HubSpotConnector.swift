@@ -11,6 +11,22 @@ import Foundation
 /// listing, pushes with the batch endpoints (100 per call), and stores references as
 /// associations (see ``HubSpotAssociationField``).
 ///
+/// Design notes:
+/// - Every search uses one sort (HubSpot documents one sorting rule per search) and keyset
+///   filters instead of `after` paging, so the 10,000-result cap is never reached and
+///   records moving during a pull cannot shift a page boundary. Records sharing a timestamp
+///   beyond a page are drained in `hs_object_id` order. Cost: one search per page, plus one
+///   extra search per run of more than a page of records with one timestamp.
+/// - Cursor watermarks come from HubSpot's own clock (record timestamps, the `Date` header),
+///   never the local clock; records newer than the local clock less
+///   ``HubSpotOptions/settleMillis`` wait for the next pull.
+/// - Deletes come from the archived listing, scanned whole once per pull cycle (HubSpot cannot
+///   filter it by time): one call per 100 archived records. The first cycle of a full pull
+///   reports only records archived after it started.
+/// - Own writes: HubSpot takes no per-request source marker; the connector sends
+///   `User-Agent: concord-hubspot-connector`, and HubSpot itself records the app (its
+///   `sourceId`) in `propertiesWithHistory`.
+///
 /// ```swift
 /// let hubspot = try HubSpotConnector(config: config, http: ResilientHTTPClient(wrapping: CurlHTTPClient(), clock: ContinuousClock()))
 /// let page = try await hubspot.pull(PullRequest(object: "contacts", fields: ["email", "firstname"], cursor: nil))
@@ -66,13 +82,14 @@ public struct HubSpotConnector: CRMConnector {
 
     public func apiCalls() async -> APICallCounts { await session.snapshot() }
 
-    /// Sends one API call of `kind` and returns the status and parsed body.
+    /// Sends one API call of `kind` and returns the status, the parsed body and HubSpot's
+    /// clock from the `Date` header (Unix ms, floored to the second).
     ///
     /// Waits out 429s (up to ``HubSpotOptions/maxThrottleRetries``; a 429 means HubSpot did
     /// nothing, so even a create is safe to send again), refreshes an OAuth token once on a
     /// 401, and maps every failure to ``ConnectorError``.
     func call(_ kind: String, _ method: HTTPMethod, _ path: String, query: [(name: String, value: String)] = [],
-              body: HubSpotJSON? = nil, readOnly: Bool = false) async throws(ConnectorError) -> (status: Int, json: HubSpotJSON?) {
+              body: HubSpotJSON? = nil, readOnly: Bool = false) async throws(ConnectorError) -> (status: Int, json: HubSpotJSON?, serverMillis: Int64?) {
         var refreshed = false
         var throttled = 0
         while true {
@@ -87,9 +104,10 @@ public struct HubSpotConnector: CRMConnector {
             let failure: ConnectorError
             do {
                 let response = try await http.send(request)
+                let date = response.headers["Date"].flatMap(HTTPDate.unixMillis)
                 if response.isSuccess {
-                    guard !response.body.isEmpty else { return (response.status, nil) }
-                    do { return (response.status, try HubSpotJSON.parse(response.body)) } catch {
+                    guard !response.body.isEmpty else { return (response.status, nil, date) }
+                    do { return (response.status, try HubSpotJSON.parse(response.body), date) } catch {
                         throw HubSpotErrors.malformed("\(error)", crm: name, status: response.status)
                     }
                 }

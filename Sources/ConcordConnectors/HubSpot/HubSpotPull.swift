@@ -16,13 +16,17 @@ extension HubSpotConnector {
             }
             cursor = decoded
         } else {
-            // A full pull: deletes before now are irrelevant; later ones are found by the next scan.
-            cursor = HubSpotCursor(archivedAfter: horizon)
+            cursor = HubSpotCursor(archivedAfter: Int64.min)
         }
         let pageSize = max(1, min(request.pageSize, pullPageSize))
         switch cursor.phase {
         case .changes:
-            let found = try await pullChanges(request, cursor: &cursor, horizon: horizon, pageSize: pageSize)
+            let (found, serverTime) = try await pullChanges(request, cursor: &cursor, horizon: horizon, pageSize: pageSize)
+            if cursor.archivedAfter == Int64.min {
+                // A full pull: archives before it started are irrelevant; later ones are found
+                // by the deletes scan. HubSpot's clock (its `Date` header) marks the start.
+                cursor.archivedAfter = serverTime ?? horizon
+            }
             let records = try await complete(found, request: request)
             return PullPage(records: records, cursor: cursor.encoded, hasMore: true)
         case .deletes:
@@ -33,14 +37,16 @@ extension HubSpotConnector {
 
     /// One search page of changes (two when a page-full of records shares one timestamp).
     private func pullChanges(_ request: PullRequest, cursor: inout HubSpotCursor, horizon: Int64,
-                             pageSize: Int) async throws(ConnectorError) -> [HubSpotObject] {
+                             pageSize: Int) async throws(ConnectorError) -> ([HubSpotObject], Int64?) {
         let modified = Self.modifiedProperty(request.object)
         let properties = Self.searchProperties(request)
         let scope = request.discriminator.sorted { $0.key < $1.key }.map { Self.filter($0.key, "EQ", $0.value) }
+        var firstServerTime: Int64?
         if cursor.tieTimestamp == nil {
             var filters = scope + [Self.filter(modified, "LT", String(horizon))]
             if let after = cursor.modifiedAfter { filters.append(Self.filter(modified, "GT", String(after))) }
-            let found = try await search(request.object, filters: filters, sort: modified, properties: properties, limit: pageSize + 1)
+            let (found, serverTime) = try await search(request.object, filters: filters, sort: modified, properties: properties, limit: pageSize + 1)
+            firstServerTime = serverTime
             guard found.count > pageSize else {
                 // Everything up to the newest timestamp seen is in. HubSpot's own timestamps
                 // are kept (not the local horizon), so a local clock running ahead of
@@ -49,14 +55,14 @@ extension HubSpotConnector {
                     cursor.modifiedAfter = max(cursor.modifiedAfter ?? last, last)
                 }
                 cursor.phase = .deletes
-                return found
+                return (found, firstServerTime)
             }
             // Everything before the look-ahead record's timestamp is complete for its timestamps.
             let cutoff = Self.modifiedAt(found[pageSize], modified)
             let complete = found.prefix { Self.modifiedAt($0, modified).map { t in cutoff.map { t < $0 } ?? false } ?? false }
             if let last = complete.last.flatMap({ Self.modifiedAt($0, modified) }) {
                 cursor.modifiedAfter = last
-                return Array(complete)
+                return (Array(complete), firstServerTime)
             }
             guard let tie = cutoff else {
                 throw ConnectorError(.permanent, crm: name, message: "HubSpot returned \(request.object) without \(modified)")
@@ -64,31 +70,34 @@ extension HubSpotConnector {
             cursor.tieTimestamp = tie
             cursor.tieAfterID = nil
         }
-        guard let tie = cursor.tieTimestamp else { return [] }
+        guard let tie = cursor.tieTimestamp else { return ([], firstServerTime) }
         var filters = scope + [Self.filter(modified, "EQ", String(tie))]
         if let id = cursor.tieAfterID { filters.append(Self.filter("hs_object_id", "GT", id)) }
-        let found = try await search(request.object, filters: filters, sort: "hs_object_id", properties: properties, limit: pageSize + 1)
+        let (found, serverTime) = try await search(request.object, filters: filters, sort: "hs_object_id", properties: properties, limit: pageSize + 1)
         if found.count > pageSize {
             cursor.tieAfterID = found[pageSize - 1].id
-            return Array(found.prefix(pageSize))
+            return (Array(found.prefix(pageSize)), firstServerTime ?? serverTime)
         }
         cursor.tieTimestamp = nil
         cursor.tieAfterID = nil
         cursor.modifiedAfter = tie
-        return found
+        return (found, firstServerTime ?? serverTime)
     }
 
     /// One page of the archived listing: records archived inside the scan's window.
     private func pullDeletes(_ object: String, cursor: inout HubSpotCursor,
                              horizon: Int64) async throws(ConnectorError) -> [CRMRecord] {
-        let until = cursor.archivedUntil ?? max(cursor.archivedAfter, horizon)
         var query: [(name: String, value: String)] = [("archived", "true"), ("limit", "100"), ("properties", "hs_object_id")]
         if let page = cursor.archivedPage { query.append(("after", page)) }
-        let (status, json) = try await call("pull", .get, objectPath(object), query: query, readOnly: true)
+        let (status, json, serverTime) = try await call("pull", .get, objectPath(object), query: query, readOnly: true)
         let page: HubSpotPage
         do { page = try HubSpotPage(json: json ?? .null) } catch {
             throw HubSpotErrors.malformed("\(error)", crm: name, status: status)
         }
+        // A scan returns archives up to HubSpot's time when it started; later ones (which the
+        // id-ordered listing may or may not show) are left to the next scan.
+        let until: Int64
+        if let running = cursor.archivedUntil { until = running } else { until = max(cursor.archivedAfter, serverTime ?? horizon) }
         let deleted = page.results.compactMap { record -> CRMRecord? in
             guard let at = record.archivedAt ?? record.updatedAt, at > cursor.archivedAfter, at <= until else { return nil }
             return CRMRecord(id: record.id, modifiedAt: UInt64(clamping: at), isDeleted: true)
@@ -107,15 +116,15 @@ extension HubSpotConnector {
 
     /// `POST /crm/v3/objects/{object}/search` with one filter group and one sort.
     func search(_ object: String, filters: [HubSpotJSON], sort: String, properties: [String],
-                limit: Int) async throws(ConnectorError) -> [HubSpotObject] {
+                limit: Int) async throws(ConnectorError) -> ([HubSpotObject], Int64?) {
         let body: HubSpotJSON = .object([
             "filterGroups": .array([.object(["filters": .array(filters)])]),
             "sorts": .array([.object(["propertyName": .string(sort), "direction": .string("ASCENDING")])]),
             "properties": .array(properties.map(HubSpotJSON.string)),
             "limit": .number(String(limit)),
         ])
-        let (status, json) = try await call("pull", .post, objectPath(object, "/search"), body: body, readOnly: true)
-        do { return try HubSpotPage(json: json ?? .null).results } catch {
+        let (status, json, serverTime) = try await call("pull", .post, objectPath(object, "/search"), body: body, readOnly: true)
+        do { return (try HubSpotPage(json: json ?? .null).results, serverTime) } catch {
             throw HubSpotErrors.malformed("\(error)", crm: name, status: status)
         }
     }

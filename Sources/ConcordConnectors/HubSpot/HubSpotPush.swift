@@ -45,7 +45,7 @@ extension HubSpotConnector {
         let body: HubSpotJSON = .object(["inputs": .array(chunk.map(\.json))])
         // A create must not be sent twice blindly; upserts, updates and archives may.
         let safe = endpoint != .create
-        let answer: (status: Int, json: HubSpotJSON?)
+        let answer: (status: Int, json: HubSpotJSON?, serverMillis: Int64?)
         do {
             answer = try await call("push", .post, objectPath(object, "/batch/" + endpoint.rawValue), body: body, readOnly: safe)
         } catch {
@@ -121,20 +121,34 @@ extension HubSpotConnector {
             + (try await send(object: object, endpoint: endpoint, Array(chunk.dropFirst(half)), depth: depth + 1))
     }
 
-    /// Writes the association pseudo-fields of the items that succeeded; an association that
-    /// fails turns its item's result into that failure (the record itself was written).
+    /// Writes the association pseudo-fields of the items that succeeded, replacing what the
+    /// record had: a value makes that record the only association of its type, a blank
+    /// removes them all. Creates need no read; updates and upserts read the current
+    /// associations first (one v4 batch read per type). An association that fails turns its
+    /// item's result into that failure (the record itself was written).
     private func writeAssociations(object: String, inputs: [HubSpotPushInput],
                                    results: inout [Int64: PushResult]) async throws(ConnectorError) {
-        var byTarget: [String: [(key: Int64, from: String, to: String)]] = [:]
-        for input in inputs where !input.associations.isEmpty {
+        var byTarget: [String: [(key: Int64, from: String, to: String?, existing: Bool)]] = [:]
+        for input in inputs where !input.associations.isEmpty && input.endpoint != .archive {
             guard case .success(let id)? = results[input.key]?.outcome else { continue }
-            for (target, to) in input.associations { byTarget[target, default: []].append((input.key, id, to)) }
+            for (target, to) in input.associations {
+                byTarget[target, default: []].append((input.key, id, to, input.endpoint != .create))
+            }
         }
         for (target, links) in byTarget.sorted(by: { $0.key < $1.key }) {
-            let failures = try await createAssociations(from: object, to: target, pairs: links.map { ($0.from, $0.to) })
+            let existingIDs = links.filter(\.existing).map(\.from)
+            let current = existingIDs.isEmpty ? [:] : try await associations(from: object, to: target, ids: existingIDs, kind: "push")
+            let stale = links.map { link in (from: link.from, to: (current[link.from] ?? []).filter { $0 != link.to }) }
+            var failures = try await archiveAssociations(from: object, to: target, links: stale)
+            let wanted = links.compactMap { link -> (from: String, to: String)? in
+                guard let to = link.to, !(current[link.from] ?? []).contains(to) else { return nil }
+                return (link.from, to)
+            }
+            failures.merge(try await createAssociations(from: object, to: target, pairs: wanted)) { first, _ in first }
             for link in links {
                 guard var failure = failures[link.from] else { continue }
-                failure.message = "the record \(link.from) was written but its association to \(target) \(link.to) failed: " + failure.message
+                failure.message = "the record \(link.from) was written but its association to \(target) \(link.to ?? "(none)") failed: "
+                    + failure.message
                 results[link.key] = PushResult(key: link.key, outcome: .failure(failure))
             }
         }

@@ -13,8 +13,8 @@ struct HubSpotPushInput: Sendable {
     var id: String?
     var idProperty: String?
     var properties: [String: String]
-    /// Association target type -> associated id.
-    var associations: [String: String]
+    /// Association target type -> associated id (`nil`: remove the association).
+    var associations: [String: String?]
 
     init(_ item: PushItem) {
         key = item.key
@@ -36,10 +36,10 @@ struct HubSpotPushInput: Sendable {
             id = recordID
         }
         var properties: [String: String] = [:]
-        var associations: [String: String] = [:]
+        var associations: [String: String?] = [:]
         for (name, value) in fields {
             if let target = HubSpotAssociationField.targetType(name) {
-                if !value.isBlank, let text = value.text { associations[target] = text }
+                associations[target] = value.isBlank ? String?.none : value.text
             } else {
                 properties[name] = Self.propertyText(value)
             }

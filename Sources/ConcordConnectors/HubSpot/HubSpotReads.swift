@@ -31,7 +31,7 @@ extension HubSpotConnector {
                     "properties": .array(properties.map(HubSpotJSON.string)), "limit": .number("200"),
                 ]
                 if let after { body["after"] = .string(after) }
-                let (status, json) = try await call("find", .post, objectPath(object, "/search"), body: .object(body), readOnly: true)
+                let (status, json, _) = try await call("find", .post, objectPath(object, "/search"), body: .object(body), readOnly: true)
                 let page: HubSpotPage
                 do { page = try HubSpotPage(json: json ?? .null) } catch {
                     throw HubSpotErrors.malformed("\(error)", crm: name, status: status)
@@ -53,7 +53,7 @@ extension HubSpotConnector {
             "propertiesWithHistory": .array(history.map(HubSpotJSON.string)),
             "inputs": .array(ids.map { .object(["id": .string($0)]) }),
         ])
-        let (status, json) = try await call(kind, .post, objectPath(object, "/batch/read"), query: [("archived", "false")],
+        let (status, json, _) = try await call(kind, .post, objectPath(object, "/batch/read"), query: [("archived", "false")],
                                             body: body, readOnly: true)
         do {
             let batch = try HubSpotBatchResponse(json: json ?? .null)
