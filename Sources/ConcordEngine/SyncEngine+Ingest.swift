@@ -37,12 +37,17 @@ extension SyncEngine {
             case .found(let id):
                 gid = id
                 r.matched += 1
+                // A create planned (or refused) for this CRM before its own record turned up is moot now.
+                try store.discardOutbox(replica: replica, record: id)
             case .ambiguous(let candidates):
                 let failure = ValidationFailure(
                     object: object, recordKey: record.id, crm: replica, fields: matchKeys(object), values: [:],
                     rule: .ambiguousMatch,
-                    reason: "\(candidates.count) known records match by \(matchKeys(object).joined(separator: ", ")): "
-                        + candidates.map(\.description).joined(separator: ", ") + "; link one by hand or fix the duplicate")
+                    reason: candidates.count > 1
+                        ? "\(candidates.count) known \(object) records match by \(matchKeys(object).joined(separator: ", ")): "
+                            + candidates.map(\.description).joined(separator: ", ") + "; merge the duplicates or link one by hand"
+                        : "\(replica) already has another \(object) linked to \(candidates[0]) with the same "
+                            + matchKeys(object).joined(separator: ", ") + ": a duplicate inside \(replica); merge it there")
                 try quarantine(record, replica: replica, object: object, isCreate: true, failures: [failure])
                 r.quarantined += 1
                 return

@@ -190,6 +190,9 @@ extension SyncEngine {
                     r.fieldsWritten += p.values.count
                     var seen = p.values
                     seen[Self.deletedMarker] = .bool(false)
+                    // A deferred reference is blank in the CRM now; the shadow says so, so the
+                    // blank read back is no edit, and the reference still differs: it is pushed later.
+                    for f in p.deferred { seen[f] = .null }
                     try store.updateShadow(replica: replica, record: p.item.record, fields: seen)
                 }
                 try store.completeOutbox([p.item.id])

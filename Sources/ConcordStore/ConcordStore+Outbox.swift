@@ -108,6 +108,16 @@ extension ConcordStore {
         }
     }
 
+    /// Drops every item of one record for one replica (pending, sending or failed): used when
+    /// the record turns out to exist there already, so a planned create is moot.
+    public func discardOutbox(replica: String, record: RecordID) throws(StoreError) {
+        try writeTransaction { () throws(StoreError) in
+            let s = try db.prepare("DELETE FROM outbox WHERE replica = ? AND gid = ?")
+            s.bind(1, replica); s.bind(2, record.bytes)
+            try s.run()
+        }
+    }
+
     /// Open items (pending or sending) per replica.
     public func outboxDepth() throws(StoreError) -> [String: Int] {
         let s = try db.prepare("SELECT replica, count(*) FROM outbox WHERE state IN ('pending', 'sending') GROUP BY replica")

@@ -54,7 +54,7 @@ extension DefaultConfig {
             subject: {field: Subject, max_length: 255, required: true}
             body: {field: Description, max_length: 32000}
             direction: {field: CallType, transform: {kind: picklist, values: {inbound: Inbound, outbound: Outbound}}}
-            occurred_at: CompletedDateTime
+            occurred_at: {field: CompletedDateTime, read_only: true}
             contact: WhoId
             company: {field: AccountId, read_only: true}
       hubspot:
@@ -157,7 +157,7 @@ extension DefaultConfig {
           fields:
             subject: {field: Subject, max_length: 255, required: true}
             body: {field: Description, max_length: 32000}
-            sent_at: CompletedDateTime
+            sent_at: {field: CompletedDateTime, read_only: true}
             contact: WhoId
             company: {field: AccountId, read_only: true}
         meeting:
