@@ -74,6 +74,12 @@ import Testing
             let notes = try await client.send("GET", "\(sf)/query?q=" + "SELECT Id, Title, Body, ParentId FROM Note"
                 .addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
             #expect(notes.json?["records"]?.arrayValue?.first?["Body"] == "Text")
+            let reparent = try await client.send("PATCH", "\(sf)/sobjects/Note/\(noteID)", json: ["ParentId": .string(contact)])
+            #expect(reparent.json?.arrayValue?.first?["errorCode"] == "INVALID_FIELD_FOR_INSERT_UPDATE")
+            #expect(try await client.send("PATCH", "\(sf)/sobjects/Note/\(noteID)", json: ["Body": "Edited"]).status == 204)
+            let noteFields = try await client.send("GET", "\(sf)/sobjects/Note/describe").json?["fields"]?.arrayValue ?? []
+            let parentField = try #require(noteFields.first { $0["name"] == "ParentId" })
+            #expect(parentField["createable"] == true && parentField["updateable"] == false)
             let noParent = try await client.send("POST", "\(sf)/sobjects/Note", json: ["Title": "Orphan"])
             #expect(noParent.json?.arrayValue?.first?["errorCode"] == "REQUIRED_FIELD_MISSING")
             let noExternalID = try await client.send("PATCH", "\(sf)/sobjects/Note/Concord_Id__c/n1", json: ["Title": "X", "ParentId": .string(account)])

@@ -52,6 +52,10 @@ extension HubSpotEmulator {
             try control.store.transaction { tx in
                 let list = tx.extras[key]?.arrayValue ?? []
                 guard list.contains(where: { $0["name"]?.stringValue == rest[1] }) else {
+                    if rest[1] == HubSpotSchema.concordID.name {
+                        // Limitation: the installed Concord property is part of the emulator's fixed schema.
+                        throw HubSpotError.validation("\(rest[1]) is installed for Concord in this emulator and cannot be archived")
+                    }
                     throw HubSpotError.validation("\(rest[1]) is a HubSpot-defined property and cannot be archived")
                 }
                 let kept = list.filter { $0["name"]?.stringValue != rest[1] }

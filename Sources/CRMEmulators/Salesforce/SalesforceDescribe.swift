@@ -42,7 +42,7 @@ enum SalesforceDescribe {
             "name": .string(field.name), "label": .string(field.label), "type": .string(typeName(field.kind)),
             "length": .int(Int64(field.maxLength ?? (field.kind == .id || field.kind == .reference ? 18 : 0))),
             "nillable": .bool(!field.required && field.kind != .bool), "createable": .bool(!field.readOnly),
-            "updateable": .bool(!field.readOnly), "externalId": .bool(field.unique), "unique": .bool(field.unique),
+            "updateable": .bool(!field.readOnly && !field.createOnly), "externalId": .bool(field.unique), "unique": .bool(field.unique),
             "custom": .bool(field.name.hasSuffix("__c")), "restrictedPicklist": .bool(field.kind == .picklist && field.restricted),
             "defaultedOnCreate": .bool(field.readOnly || field.name == "OwnerId" || defaultValue != nil),
             "picklistValues": .array(field.options.map {

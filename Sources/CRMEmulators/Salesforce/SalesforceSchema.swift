@@ -117,7 +117,11 @@ enum SalesforceSchema {
         ])
         // Classic notes: not customizable (no custom fields), ParentId fixed at create.
         let note = ObjectSchema(name: "Note", label: "Note", fields: systemFields + [
-            FieldSchema("ParentId", .reference, label: "Parent ID", required: true, referenceTo: ["Account", "Contact", "Opportunity"]),
+            {
+                var parent = FieldSchema("ParentId", .reference, label: "Parent ID", required: true, referenceTo: ["Account", "Contact", "Opportunity"])
+                parent.createOnly = true
+                return parent
+            }(),
             FieldSchema("Title", .string, required: true, maxLength: 80),
             FieldSchema("Body", .textArea, maxLength: 32000),
             FieldSchema("IsPrivate", .bool, label: "Private"),

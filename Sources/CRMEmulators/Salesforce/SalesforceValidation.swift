@@ -14,7 +14,7 @@ enum SalesforceValidation {
             guard let field = object.fieldIgnoringCase(key) else {
                 throw SalesforceError(status: 400, code: "INVALID_FIELD", message: "No such column '\(key)' on sobject of type \(object.name)", fields: [key])
             }
-            if field.readOnly, field.name != "Id" || existing == nil {
+            if (field.readOnly && (field.name != "Id" || existing == nil)) || (field.createOnly && existing != nil) {
                 throw SalesforceError(status: 400, code: "INVALID_FIELD_FOR_INSERT_UPDATE", message: "Unable to create/update fields: \(field.name). Please check the security settings of this field and verify that it is read/write for your profile or permission set.", fields: [field.name])
             }
             if field.name == "Id" { continue }

@@ -29,6 +29,8 @@ public struct FieldSchema: Sendable {
     /// Restricted picklists reject values outside `options`.
     public var restricted = true
     public var readOnly = false
+    /// Settable on create only (Salesforce `createable` but not `updateable`, e.g. `Note.ParentId`).
+    public var createOnly = false
     /// Usable as an external id / unique key.
     public var unique = false
     public var referenceTo: [String] = []
