@@ -16,10 +16,13 @@ public struct DemoReport: Codable, Sendable {
         public var duplicatesMatched: Int
         /// Records quarantined on the way in.
         public var quarantined: Int
+        /// Writes this CRM refused for good (its own validation), parked as failed.
+        public var refused: Int
         /// API calls during the sync (verification reads excluded), and the floor
         /// `ceil(pulled / page) + ceil(written / batch)`.
         public var apiCalls: Int
         public var apiCallFloor: Int
+        public var apiCallFloorWithPolls: Int
         public var pulled: Int
         public var lastError: String?
     }

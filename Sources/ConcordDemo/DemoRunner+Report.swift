@@ -9,17 +9,27 @@ extension DemoRunner {
     static func report(_ o: DemoOptions, reports: [PassReport], calls: [String: Int], readBack: ReadBack, divergences: [String],
                        lost: [String], duplicates: Int, before: [String: Set<String>], driverChanges: Int, engine: SyncEngine,
                        config: ConcordConfig, connectors: [any CRMConnector], seconds: Double) async throws -> DemoReport {
+        let (quarantinedBy, refusedBy) = try await engine.withStore { s -> ([String: Int], [String: Int]) in
+            var q: [String: Int] = [:], f: [String: Int] = [:]
+            for row in try s.quarantined() { q[row.replica, default: 0] += 1 }
+            for crm in config.activeCRMs { f[crm] = try s.outbox(replica: crm, state: .failed).count }
+            return (q, f)
+        }
         var crms: [DemoReport.CRM] = []
         for c in connectors {
+            let objects = config.objects.filter { config.mapping(crm: c.name, object: $0.name) != nil }.count
             let rs = reports.compactMap { $0.replicas[c.name] }
             let pulled = rs.map(\.pulled).reduce(0, +)
             let written = rs.map { $0.created + $0.updated + $0.deleted }.reduce(0, +)
             let floor = ceilDiv(pulled, c.pullPageSize) + ceilDiv(written, c.pushBatchSize)
+            // Polling reads every object once per pass even when nothing changed.
+            let pollFloor = floor + reports.count * objects
             crms.append(DemoReport.CRM(
                 name: c.name, recordsBefore: before[c.name]?.count ?? 0, recordsAfter: readBack.counts[c.name] ?? 0,
                 created: rs.map(\.created).reduce(0, +), updated: rs.map(\.updated).reduce(0, +), deleted: rs.map(\.deleted).reduce(0, +),
                 fieldsWritten: rs.map(\.fieldsWritten).reduce(0, +), duplicatesMatched: rs.map(\.matched).reduce(0, +),
-                quarantined: rs.map(\.quarantined).reduce(0, +), apiCalls: calls[c.name] ?? 0, apiCallFloor: floor,
+                quarantined: quarantinedBy[c.name] ?? 0, refused: refusedBy[c.name] ?? 0, apiCalls: calls[c.name] ?? 0,
+                apiCallFloor: floor, apiCallFloorWithPolls: pollFloor,
                 pulled: pulled, lastError: rs.last?.lastError))
         }
         let names = config.activeCRMs
@@ -76,11 +86,13 @@ extension DemoRunner {
         out.append("Concord demo: \(r.recordsPerCRM) seeded people per CRM (plus companies, deals, activities), seed \(r.seed)")
         out.append(String(format: "synced in %.1f s over %d passes, while a human-user driver made %d changes", r.seconds, r.passes, r.driverChanges))
         out.append("")
-        out.append("CRM          before   after  created updated deleted  fields  matched  quarantined  API calls (floor)")
+        out.append("CRM          before   after  created updated deleted  fields  matched  quarantined refused  API calls (floor, with polls)")
         for c in r.crms {
-            out.append(String(format: "%-11@ %7d %7d %8d %7d %7d %7d %8d %12d %10d (%d)", c.name as NSString, c.recordsBefore, c.recordsAfter,
-                              c.created, c.updated, c.deleted, c.fieldsWritten, c.duplicatesMatched, c.quarantined, c.apiCalls, c.apiCallFloor))
+            out.append(String(format: "%-11@ %7d %7d %8d %7d %7d %7d %8d %12d %7d %10d (%d, %d)", c.name as NSString, c.recordsBefore,
+                              c.recordsAfter, c.created, c.updated, c.deleted, c.fieldsWritten, c.duplicatesMatched, c.quarantined,
+                              c.refused, c.apiCalls, c.apiCallFloor, c.apiCallFloorWithPolls))
         }
+        out.append("  floor = ceil(records pulled / page) + ceil(records written / batch); with polls adds one read per object per pass")
         out.append("")
         out.append("Conflicts resolved field by field: \(r.conflictsResolved)")
         for e in r.conflictExamples {

@@ -76,7 +76,10 @@ public enum DemoRunner {
         o.progress("reading every CRM back through its API to check convergence")
         let readBack = try await ReadBack.read(config: config, connectors: connectors, engine: engine)
         let alive = try await engine.withStore { s in Set(try s.allRecords().filter { $0.value.state.isAlive }.keys) }
-        let divergences = readBack.divergences(config: config, crms: connectors.map(\.name), alive: alive)
+        let refused = try await engine.withStore { s in
+            Set(try config.activeCRMs.flatMap { crm in try s.outbox(replica: crm, state: .failed).map { "\(crm):\($0.record)" } })
+        }
+        let divergences = readBack.divergences(config: config, crms: connectors.map(\.name), alive: alive, refused: refused)
         let lost = try await lostUpdates(driver.log, config: config, engine: engine, readBack: readBack)
         let created = try await concordCreated(before: before, driverLog: driver.log, engine: engine, config: config)
         let duplicates = duplicatesCreated(readBack: readBack, created: created)

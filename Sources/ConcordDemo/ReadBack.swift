@@ -20,6 +20,8 @@ struct ReadBack {
 
     static func read(config: ConcordConfig, connectors: [any CRMConnector], engine: SyncEngine) async throws -> ReadBack {
         var out = ReadBack()
+        // Records held back by the quarantine are reported as such, not as unsynced.
+        let quarantined = Set(try await engine.withStore { try $0.quarantined().map(\.key) })
         for connector in connectors {
             for object in config.objects.map(\.name) {
                 guard let mapping = config.mapping(crm: connector.name, object: object) else { continue }
@@ -48,7 +50,9 @@ struct ReadBack {
                             if let v = values[key], !v.isBlank { out.byKey[connector.name, default: [:]][object, default: [:]][v, default: []].append(r.id) }
                         }
                         guard let gid = links[r.id] else {
-                            out.unlinked.append("\(connector.name)/\(object)/\(r.id)")
+                            if !quarantined.contains("\(connector.name):\(object):\(r.id)") {
+                                out.unlinked.append("\(connector.name)/\(object)/\(r.id)")
+                            }
                             continue
                         }
                         out.table[object, default: [:]][gid, default: [:]][connector.name] = values
@@ -63,12 +67,13 @@ struct ReadBack {
 
     /// Differences between CRMs: fields mapped (and writable) in two CRMs with different
     /// values, and linked records missing from a CRM that maps their object.
-    func divergences(config: ConcordConfig, crms: [String], alive: Set<RecordID>) -> [String] {
+    func divergences(config: ConcordConfig, crms: [String], alive: Set<RecordID>, refused: Set<String> = []) -> [String] {
         var out: [String] = []
         for (object, records) in table {
             let mapped = crms.filter { config.mapping(crm: $0, object: object) != nil }
             for (gid, byCRM) in records where alive.contains(gid) {
-                for crm in mapped where byCRM[crm] == nil && config.sync.objects[object]?.deletePolicy != .ignore {
+                for crm in mapped where byCRM[crm] == nil && config.sync.objects[object]?.deletePolicy != .ignore
+                    && !refused.contains("\(crm):\(gid)") {
                     out.append("\(object) \(gid) missing in \(crm)")
                 }
                 let present = mapped.filter { byCRM[$0] != nil }

@@ -125,6 +125,27 @@ extension SyncEngine {
 
     func quarantineKey(_ replica: String, _ object: String, _ id: String) -> String { "\(replica):\(object):\(id)" }
 
+    /// Re-runs quarantined records that failed only because a record they reference was
+    /// not linked yet (it may have arrived later in the pass): the exact stored input goes
+    /// through mapping and validation again, and leaves the quarantine if it now passes.
+    func retryUnresolvedReferences(report: inout PassReport) throws(StoreError) {
+        let rows = try store.quarantined().filter { $0.rule == ValidationFailure.Rule.unresolvedReference.rawValue }
+        guard !rows.isEmpty else { return }
+        var replicaReports = report.replicas
+        try store.transaction { _ throws(StoreError) in
+            for row in rows {
+                guard let entry = try? JSONDecoder().decode(QuarantineEntry.self, from: Data(row.input.utf8)),
+                      let mapping = config.mapping(crm: entry.crm, object: entry.object) else { continue }
+                var r = replicaReports[entry.crm] ?? PassReport.Replica()
+                let record = CRMRecord(id: entry.recordKey, fields: entry.raw, modifiedAt: UInt64(max(0, entry.firstSeenMillis)))
+                try ingest(record, replica: entry.crm, object: entry.object, mapping: mapping, report: &report, replicaReport: &r)
+                r.quarantined = max(0, r.quarantined - (try store.quarantineEntry(key: row.key) == nil ? 1 : 0))
+                replicaReports[entry.crm] = r
+            }
+        }
+        for (k, v) in replicaReports { report.replicas[k] = v }
+    }
+
     func quarantine(_ record: CRMRecord, replica: String, object: String, isCreate: Bool,
                     failures: [ValidationFailure]) throws(StoreError) {
         let key = quarantineKey(replica, object, record.id)

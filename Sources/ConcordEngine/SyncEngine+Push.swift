@@ -129,6 +129,11 @@ extension SyncEngine {
                 r.lastError = "\(object) \(item.record): \(why)"
                 continue
             }
+            if isCreate {
+                // Rows of a shared CRM object are told apart by fixed values (`where:`): a new
+                // row must carry them, or it would not be read back as this object.
+                for (field, value) in mapping.discriminator where wire.fields[field] == nil { wire.fields[field] = .string(value) }
+            }
             let op: PushItem.Operation
             if isCreate {
                 op = .create(fields: wire.fields, upsertKey: mapping.externalIDField.map {

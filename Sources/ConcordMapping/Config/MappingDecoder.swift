@@ -11,7 +11,9 @@ struct MappingDecoder {
         let what = "mapping of \(object.name) in \(crm)"
         _ = try node.entries(what, allowed: ["object", "external_id", "where", "fields"])
         let crmObject = try node.required("object", in: what).text("object of \(what)")
-        let ext = try node["external_id"].map { n throws(ConfigError) in try n.text("external_id") } ?? defaultExternalID
+        // `external_id: none` for objects that cannot carry one (Salesforce notes, Dataverse annotations).
+        let declared = try node["external_id"].map { n throws(ConfigError) in try n.text("external_id") }
+        let ext = declared == "none" ? nil : (declared ?? defaultExternalID)
         var fields: [FieldMapping] = []
         var readSeen: [String: String] = [:], writeSeen: [String: String] = [:]
         if let fnode = node["fields"] {

@@ -173,6 +173,7 @@ extension DefaultConfig {
             company: {field: AccountId, read_only: true}
         note:
           object: Note
+          external_id: none
           fields:
             title: {field: Title, max_length: 80, required: true, default: Note}
             body: {field: Body, max_length: 32000}
@@ -232,6 +233,7 @@ extension DefaultConfig {
               transform: {kind: reference, bind: "/accounts({id})"}
         note:
           object: annotations
+          external_id: none
           fields:
             title: {field: subject, max_length: 500}
             body: notetext

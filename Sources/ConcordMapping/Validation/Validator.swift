@@ -75,7 +75,7 @@ public struct Validator: Sendable {
                 }
                 continue
             }
-            if v.isBlank, fm.required, !(isCreate && fm.createDefault != nil) {
+            if v.isBlank, fm.required, fm.createDefault == nil {
                 out.append(ValidationFailure(object: object, recordKey: recordKey, crm: crm, fields: [fm.canonical],
                                              values: [fm.canonical: v.description], rule: .crmRequired,
                                              reason: "\(crm) requires \(fm.writeField); it cannot be blank"))
