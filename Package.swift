@@ -164,7 +164,7 @@ let package = Package(
         .testTarget(
             name: "ConcordEndToEndTests",
             dependencies: [
-                "ConcordDemo", "ConcordEngine", "ConcordConnectors", "ConcordMapping", "ConcordCore", "CRMEmulators",
+                "ConcordDemo", "ConcordEngine", "ConcordConnectors", "ConcordMapping", "ConcordCore", "CRMEmulators", "ConcordHTTP",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

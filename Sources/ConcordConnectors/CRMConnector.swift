@@ -25,6 +25,9 @@ public protocol CRMConnector: Sendable {
     var pushBatchSize: Int { get }
     /// The most records one pull page carries.
     var pullPageSize: Int { get }
+    /// How long after a change the connector may still hold it back from pulls (a search
+    /// index settling); a pass that finds nothing proves convergence only after this long.
+    var settleMillis: UInt64 { get }
 
     /// Reads one page of changes since `request.cursor` (everything when `nil`). The
     /// returned cursor is committed by the engine only after the page is stored.
@@ -50,6 +53,9 @@ public protocol CRMConnector: Sendable {
 }
 
 extension CRMConnector {
+    /// By default a connector holds nothing back.
+    public var settleMillis: UInt64 { 0 }
+
     /// By default a connector reports no breaker.
     public func circuitState() async -> String { "unknown" }
 }

@@ -8,7 +8,8 @@ public enum StandardConnectors {
     /// One connector per configured CRM.
     ///
     /// - Throws: ``ConnectorError`` (`permanent`) when the configuration names no CRM.
-    public static func make(config: ConcordConfig) throws(ConnectorError) -> [any CRMConnector] {
+    public static func make(config: ConcordConfig,
+                            breaker: CircuitBreakerPolicy = CircuitBreakerPolicy()) throws(ConnectorError) -> [any CRMConnector] {
         guard !config.crms.isEmpty else {
             throw ConnectorError(.permanent, crm: "configuration",
                                  message: "no CRMs configured: add a `crms:` section (see docs/concord.example.yaml)")
@@ -23,7 +24,7 @@ public enum StandardConnectors {
                     RateLimit(requestsPerSecond: Double(limit.requests) / Double(max(1, limit.intervalSeconds)),
                               burst: max(1, limit.requests), dailyBudget: limit.dailyBudget)
                 },
-                wallClock: .system)
+                breaker: breaker, wallClock: .system)
             switch crm.kind {
             case .salesforce: out.append(SalesforceConnector(config: crm, http: http))
             case .hubspot: out.append(try HubSpotConnector(config: crm, http: http))

@@ -85,7 +85,16 @@ struct ReadBack {
                     }
                     guard holders.count > 1 else { continue }
                     let values = holders.map { normalize(byCRM[$0]?[field]) }
-                    if Set(values).count > 1 {
+                    // Equal, or equal once one CRM's value is put into the other's value set
+                    // (a many-to-one picklist table holds "negotiation" as HubSpot's "proposal").
+                    var agree = true
+                    for i in holders.indices { for j in holders.indices where i < j {
+                        let (a, b) = (values[i], values[j])
+                        if a != b && a != project(b, holders[i], object, field, config) && b != project(a, holders[j], object, field, config) {
+                            agree = false
+                        }
+                    } }
+                    if !agree {
                         out.append("\(object) \(gid) \(field): " + zip(holders, values).map { "\($0)=\($1)" }.joined(separator: " "))
                     }
                 }
@@ -95,6 +104,16 @@ struct ReadBack {
     }
 
     func normalize(_ v: Value?) -> Value { guard let v, !v.isBlank else { return .null }; return v }
+
+    /// `v` mapped out to `crm` and back in.
+    func project(_ v: Value, _ crm: String, _ object: String, _ field: String, _ config: ConcordConfig) -> Value {
+        if case .reference = v { return v }
+        let mapper = RecordMapper(config: config)
+        guard let out = try? mapper.outbound(crm: crm, object: object, values: [field: v]), out.failures.isEmpty,
+              let back = try? mapper.inbound(crm: crm, object: object, raw: out.fields), back.failures.isEmpty,
+              let p = back.values[field] else { return v }
+        return normalize(p)
+    }
 }
 
 /// A resolver over a snapshot of the links table.

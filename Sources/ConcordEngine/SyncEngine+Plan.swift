@@ -17,6 +17,24 @@ extension SyncEngine {
         return out
     }
 
+    /// The value a CRM will hold, and read back, for a canonical value: the value mapped out
+    /// and back in. Lossy mappings (a picklist table mapping two canonical values to one CRM
+    /// value) make it differ; comparing projections keeps such a field from being pushed,
+    /// or read back as a new edit, forever.
+    func projected(_ value: Value, field: String, replica: String, object: String) -> Value {
+        if case .reference = value { return value }
+        let mapper = RecordMapper(config: config)
+        guard let out = try? mapper.outbound(crm: replica, object: object, values: [field: value]), out.failures.isEmpty,
+              let back = try? mapper.inbound(crm: replica, object: object, raw: out.fields), back.failures.isEmpty,
+              let v = back.values[field] else { return value }
+        return v
+    }
+
+    /// The fields of `desired` whose projection into `replica` differs from its shadow.
+    func changed(_ desired: [String: Value], shadow: [String: Value], replica: String, object: String) -> [String: Value] {
+        desired.filter { shadow[$0.key] != $0.value && shadow[$0.key] != projected($0.value, field: $0.key, replica: replica, object: object) }
+    }
+
     /// Plans what every replica needs for one record after a merge, into the outbox, and
     /// refreshes the record's natural keys. Runs inside the caller's transaction.
     func plan(_ id: RecordID, objectType object: String) throws(StoreError) {
@@ -47,7 +65,7 @@ extension SyncEngine {
                                       payload: desired.keys.sorted().joined(separator: ","))
                 }
             } else {
-                let diff = desired.filter { shadow[$0.key] != $0.value }
+                let diff = changed(desired, shadow: shadow, replica: replica, object: object)
                 if !diff.isEmpty {
                     try store.enqueue(replica: replica, objectType: object, record: id, operation: .update,
                                       payload: diff.keys.sorted().joined(separator: ","))

@@ -104,7 +104,7 @@ extension SyncEngine {
             }
             let desired = desiredValues(rec.state, object: object, mapping: mapping)
             let isCreate = link == nil || goneThere
-            var values = isCreate ? desired : desired.filter { shadow[$0.key] != $0.value }
+            var values = isCreate ? desired : changed(desired, shadow: shadow, replica: replica, object: object)
             if values.isEmpty { try store.completeOutbox([item.id]); continue }
             var wire: (fields: [String: WireValue], failures: [FieldConversionFailure])
             var unresolved: [String] = []
@@ -194,6 +194,7 @@ extension SyncEngine {
                     }
                     r.fieldsWritten += p.values.count
                     var seen = p.values
+                    for (k, v) in p.values { seen[k] = projected(v, field: k, replica: replica, object: object) }
                     seen[Self.deletedMarker] = .bool(false)
                     // A deferred reference is blank in the CRM now; the shadow says so, so the
                     // blank read back is no edit, and the reference still differs: it is pushed later.

@@ -99,12 +99,26 @@ public actor SyncEngine {
     }
 
     /// Runs passes until one writes nothing (or `maxPasses`), returning every report.
+    ///
+    /// A quiet pass proves convergence only if it started at least the connectors' settle
+    /// time after the last change Concord wrote or was told of; otherwise the engine waits
+    /// that long and looks again.
     public func syncToConvergence(maxPasses: Int = 6) async -> [PassReport] {
+        let settle = connectors.values.map(\.settleMillis).max() ?? 0
         var reports: [PassReport] = []
+        var lastActivity = wallClock.nowMillis()
         for _ in 0..<maxPasses {
+            let started = wallClock.nowMillis()
             let r = await runPass()
             reports.append(r)
-            if !r.wroteAnything && (try? store.outboxDepth().isEmpty) ?? true { break }
+            let quiet = !r.wroteAnything && ((try? store.outboxDepth().isEmpty) ?? true)
+            if !quiet {
+                lastActivity = wallClock.nowMillis()
+                continue
+            }
+            if started >= lastActivity + settle { break }
+            let wait = lastActivity + settle - started
+            try? await Task.sleep(nanoseconds: wait * 1_000_000)
         }
         return reports
     }

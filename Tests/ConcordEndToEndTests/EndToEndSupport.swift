@@ -2,6 +2,7 @@ import ConcordConnectors
 import ConcordCore
 import ConcordDemo
 import ConcordEngine
+import ConcordHTTP
 import ConcordMapping
 import CRMEmulators
 import Foundation
@@ -28,8 +29,8 @@ struct Stack {
                      configPath: dir + "/concord.yaml", storePath: dir + "/concord.sqlite")
     }
 
-    func engine() throws -> (SyncEngine, [any CRMConnector]) {
-        let connectors = try StandardConnectors.make(config: config)
+    func engine(breakerCoolDown: Duration = .seconds(30)) throws -> (SyncEngine, [any CRMConnector]) {
+        let connectors = try StandardConnectors.make(config: config, breaker: CircuitBreakerPolicy(failureThreshold: 5, coolDown: breakerCoolDown))
         var logger = Logger(label: "e2e")
         logger.logLevel = .critical
         return (try SyncEngine(storePath: storePath, config: config, connectors: connectors, wallClock: .system, logger: logger), connectors)

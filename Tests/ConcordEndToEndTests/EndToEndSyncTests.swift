@@ -63,7 +63,7 @@ struct EndToEndSyncTests {
         storm.partialBatchFailureRate = 0.2
         storm.throttleStormSeconds = 1
         stack.faults("hubspot", storm)
-        let (engine, connectors) = try stack.engine()
+        let (engine, connectors) = try stack.engine(breakerCoolDown: .milliseconds(500))
         let first = await engine.runPass()
         #expect(first.replicas["dynamics"]?.parked == true, "offline Dataverse parks its work")
         #expect(first.replicas["salesforce"]?.parked == false, "the others go on")
@@ -73,6 +73,7 @@ struct EndToEndSyncTests {
         var calm = FaultSettings.Patch()
         calm.partialBatchFailureRate = 0
         stack.faults("hubspot", calm)
+        try await Task.sleep(nanoseconds: 700_000_000)  // the breakers half-open
         _ = await engine.syncToConvergence(maxPasses: 10)
         let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
         #expect(v.converged, "\(v.divergences.prefix(5))")

@@ -40,6 +40,9 @@ public struct HubSpotConnector: CRMConnector {
     /// page reads one record more than it returns, to know where a timestamp ends.
     public let pullPageSize = 199
 
+    /// Changes younger than this wait for the next pull (HubSpot's search index settling).
+    public nonisolated var settleMillis: UInt64 { options.settleMillis }
+
     let baseURL: String
     let http: any HTTPClient
     let options: HubSpotOptions
