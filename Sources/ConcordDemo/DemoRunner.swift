@@ -61,7 +61,7 @@ public enum DemoRunner {
         driverTask?.cancel()
         _ = await driverTask?.value
         o.progress("driver stopped after \(driver.log.count) changes; syncing to convergence")
-        for pass in (reports.count + 1)...(reports.count + 8) {
+        for pass in (reports.count + 1)...(reports.count + 20) {
             let r = await engine.runPass()
             reports.append(r)
             o.progress(line(pass: pass, r))
