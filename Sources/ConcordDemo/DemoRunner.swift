@@ -28,7 +28,7 @@ public enum DemoRunner {
         let cluster = try await EmulatorCluster.start(ClusterOptions(crms: ["salesforce", "hubspot", "dynamics"], port: 0, seed: o.seed,
                                                                       records: o.records, faults: faults))
         defer { Task { await cluster.stop() } }
-        let config = try ConfigLoader.load(text: ClusterConfig.yaml(cluster), file: "<demo>")
+        let config = try ConfigLoader.load(text: cluster.configYAML, file: "<demo>")
         let connectors = try o.makeConnectors(config)
         let storePath = o.storePath ?? NSTemporaryDirectory() + "concord-demo-\(UUID().uuidString).sqlite"
         var logger = Logger(label: "concord.demo")

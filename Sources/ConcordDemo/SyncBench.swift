@@ -43,7 +43,7 @@ public enum SyncBench {
         let cluster = try await EmulatorCluster.start(ClusterOptions(crms: ["salesforce", "hubspot", "dynamics"], port: 0, seed: seed,
                                                                       records: records, faults: faults))
         defer { Task { await cluster.stop() } }
-        let config = try ConfigLoader.load(text: ClusterConfig.yaml(cluster), file: "<bench>")
+        let config = try ConfigLoader.load(text: cluster.configYAML, file: "<bench>")
         let connectors = try makeConnectors(config)
         let path = NSTemporaryDirectory() + "concord-bench-sync-\(UUID().uuidString).sqlite"
         defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }

@@ -21,7 +21,7 @@ struct Stack {
         faults.rateLimitsEnabled = rateLimits
         let cluster = try await EmulatorCluster.start(ClusterOptions(crms: ["salesforce", "hubspot", "dynamics"], port: 0, seed: seed,
                                                                       records: people, faults: faults))
-        let yaml = ClusterConfig.yaml(cluster)
+        let yaml = cluster.configYAML
         let dir = NSTemporaryDirectory() + "concord-e2e-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try yaml.write(toFile: dir + "/concord.yaml", atomically: true, encoding: .utf8)
