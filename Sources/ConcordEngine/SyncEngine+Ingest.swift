@@ -125,25 +125,42 @@ extension SyncEngine {
 
     func quarantineKey(_ replica: String, _ object: String, _ id: String) -> String { "\(replica):\(object):\(id)" }
 
-    /// Re-runs quarantined records that failed only because a record they reference was
-    /// not linked yet (it may have arrived later in the pass): the exact stored input goes
-    /// through mapping and validation again, and leaves the quarantine if it now passes.
-    func retryUnresolvedReferences(report: inout PassReport) throws(StoreError) {
-        let rows = try store.quarantined().filter { $0.rule == ValidationFailure.Rule.unresolvedReference.rawValue }
-        guard !rows.isEmpty else { return }
+    /// Re-runs quarantined CRM records: the exact stored input goes through identity,
+    /// mapping and validation again with the current configuration and links, and leaves the
+    /// quarantine (merged and planned like any pulled record) when it now passes. Runs each
+    /// pass for every entry, so a reference that arrived later or a fixed mapping releases
+    /// records by itself; `concord quarantine retry` runs it at once.
+    ///
+    /// - Parameter keys: the entries to retry (all when `nil`).
+    /// - Returns: for each entry tried, whether it was released.
+    @discardableResult
+    public func retryQuarantined(keys: [String]? = nil) throws(StoreError) -> [String: Bool] {
+        var report = PassReport()
+        return try retryQuarantined(keys: keys, report: &report)
+    }
+
+    func retryQuarantined(keys: [String]?, report: inout PassReport) throws(StoreError) -> [String: Bool] {
+        let wanted = keys.map(Set.init)
+        let rows = try store.quarantined().filter { wanted?.contains($0.key) ?? true }
+        guard !rows.isEmpty else { return [:] }
+        var outcome: [String: Bool] = [:]
         var replicaReports = report.replicas
         try store.transaction { _ throws(StoreError) in
             for row in rows {
+                // Store-level entries (a peer's clock-skewed change) are not CRM input: skipped.
                 guard let entry = try? JSONDecoder().decode(QuarantineEntry.self, from: Data(row.input.utf8)),
                       let mapping = config.mapping(crm: entry.crm, object: entry.object) else { continue }
                 var r = replicaReports[entry.crm] ?? PassReport.Replica()
+                let quarantinedBefore = r.quarantined
                 let record = CRMRecord(id: entry.recordKey, fields: entry.raw, modifiedAt: UInt64(max(0, entry.firstSeenMillis)))
                 try ingest(record, replica: entry.crm, object: entry.object, mapping: mapping, report: &report, replicaReport: &r)
-                r.quarantined = max(0, r.quarantined - (try store.quarantineEntry(key: row.key) == nil ? 1 : 0))
+                r.quarantined = quarantinedBefore
+                outcome[row.key] = try store.quarantineEntry(key: row.key) == nil
                 replicaReports[entry.crm] = r
             }
         }
         for (k, v) in replicaReports { report.replicas[k] = v }
+        return outcome
     }
 
     func quarantine(_ record: CRMRecord, replica: String, object: String, isCreate: Bool,

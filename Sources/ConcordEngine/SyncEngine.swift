@@ -65,8 +65,8 @@ public actor SyncEngine {
             await pull(replica: name, into: &r, report: &report)
             report.replicas[name] = r
         }
-        do { try retryUnresolvedReferences(report: &report) } catch {
-            report.replicas["engine", default: PassReport.Replica()].lastError = "retrying quarantined references failed: \(error)"
+        do { _ = try retryQuarantined(keys: nil, report: &report) } catch {
+            report.replicas["engine", default: PassReport.Replica()].lastError = "retrying the quarantine failed: \(error)"
         }
         for name in replicas {
             var r = report.replicas[name] ?? PassReport.Replica()

@@ -65,13 +65,20 @@ struct QuarantineCommand: AsyncParsableCommand {
         @Argument(help: "Entry ids; all entries when none is given.") var ids: [String] = []
 
         mutating func run() async throws {
+            // The engine re-runs the stored input and, when it passes, merges and plans it
+            // like a pulled record; the next `concord sync` pushes it.
+            let config = try options.loadConfig()
+            let engine = try SyncEngine(storePath: options.store, config: config, connectors: [], wallClock: .system)
+            let outcomes = try await engine.retryQuarantined(keys: ids.isEmpty ? nil : ids)
             let store = try options.openStore()
-            let pipeline = MappingPipeline(config: try options.loadConfig())
-            // NOTE: a released entry's values must also be merged by the engine; the lead wires
-            // that (ConcordEngine) together with the store. References need the links resolver.
-            let targets = ids.isEmpty ? try await store.list(object: nil).map(\.id) : ids
-            for id in targets {
-                print(QuarantineReport.retry(id: id, try await pipeline.retry(id: id, in: store)), terminator: "")
+            for id in (ids.isEmpty ? outcomes.keys.sorted() : ids) {
+                switch outcomes[id] {
+                case true?: print("\(id): released and merged; the next `concord sync` pushes it")
+                case false?:
+                    let reasons = try await store.get(id: id)?.failures.map(\.description) ?? []
+                    print("\(id): still failing\n" + reasons.map { "  " + $0 }.joined(separator: "\n"))
+                case nil: print("\(id): no such quarantine entry (or not CRM input)")
+                }
             }
         }
     }
