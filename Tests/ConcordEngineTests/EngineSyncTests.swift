@@ -197,3 +197,29 @@ struct EngineReferenceTests {
         #expect(hsContact?["associations.companies"]?.text == companies.first?.key, "the reference is set once the company exists")
     }
 }
+
+@Suite("Quarantine release")
+struct EngineQuarantineReleaseTests {
+    @Test("after the mapping is fixed, a retry releases the exact input and merges it; nothing is dropped")
+    func releaseAfterFix() async throws {
+        let w = try World()
+        defer { w.remove() }
+        await w.hs.userCreate("contacts", ["firstname": .string("No"), "lastname": .string("Email"), "email": .string("not-an-email")])
+        _ = await w.engine.syncToConvergence()
+        let key = try #require(try await w.engine.withStore { try $0.quarantined().first?.key })
+        // The fix: this deployment accepts free-form email text.
+        let relaxed = try ConfigLoader.load(text: """
+            objects:
+              contact:
+                fields:
+                  email: {type: string, format: ~}
+            """, file: "concord.yaml")
+        let fixed = try SyncEngine(storePath: w.path, config: relaxed, connectors: [w.sf, w.hs, w.dv], wallClock: .system)
+        let outcome = try await fixed.retryQuarantined(keys: [key])
+        #expect(outcome[key] == true, "released")
+        #expect(try await fixed.withStore { try $0.quarantined().isEmpty })
+        _ = await fixed.syncToConvergence()
+        let sf = await w.sf.records("Contact")
+        #expect(sf.first?.value["Email"]?.text == "not-an-email", "the released record reached the other CRMs")
+    }
+}
