@@ -6,56 +6,56 @@ struct RateLimitTests {
     let clock = TestClock()
 
     @Test func burstThenSteadyRate() {
-        var bucket = TokenBucket(limit: RateLimit(requestsPerSecond: 2, burst: 3), now: clock.elapsed)
-        for _ in 0..<3 { #expect(bucket.reserve(now: clock.elapsed) == .proceed) }
-        #expect(bucket.reserve(now: clock.elapsed) == .wait(.milliseconds(500)))
+        var bucket = TokenBucket(limit: RateLimit(requestsPerSecond: 2, burst: 3), now: clock.sinceStart)
+        for _ in 0..<3 { #expect(bucket.reserve(now: clock.sinceStart) == .proceed) }
+        #expect(bucket.reserve(now: clock.sinceStart) == .wait(.milliseconds(500)))
         clock.advance(by: .milliseconds(250))
-        #expect(bucket.reserve(now: clock.elapsed) == .wait(.milliseconds(250)))
+        #expect(bucket.reserve(now: clock.sinceStart) == .wait(.milliseconds(250)))
         clock.advance(by: .milliseconds(250))
-        #expect(bucket.reserve(now: clock.elapsed) == .proceed)
+        #expect(bucket.reserve(now: clock.sinceStart) == .proceed)
         clock.advance(by: .seconds(60))
-        for _ in 0..<3 { #expect(bucket.reserve(now: clock.elapsed) == .proceed) }
-        #expect(bucket.reserve(now: clock.elapsed) != .proceed)
+        for _ in 0..<3 { #expect(bucket.reserve(now: clock.sinceStart) == .proceed) }
+        #expect(bucket.reserve(now: clock.sinceStart) != .proceed)
     }
 
     @Test func dailyBudgetIsExhaustedThenResets() {
-        var bucket = TokenBucket(limit: RateLimit(requestsPerSecond: 100, burst: 10, dailyBudget: 2), now: clock.elapsed)
-        #expect(bucket.reserve(now: clock.elapsed) == .proceed)
-        #expect(bucket.reserve(now: clock.elapsed) == .proceed)
+        var bucket = TokenBucket(limit: RateLimit(requestsPerSecond: 100, burst: 10, dailyBudget: 2), now: clock.sinceStart)
+        #expect(bucket.reserve(now: clock.sinceStart) == .proceed)
+        #expect(bucket.reserve(now: clock.sinceStart) == .proceed)
         clock.advance(by: .seconds(3600))
-        #expect(bucket.reserve(now: clock.elapsed) == .quotaExhausted(resetsIn: .seconds(86_400 - 3600)))
+        #expect(bucket.reserve(now: clock.sinceStart) == .quotaExhausted(resetsIn: .seconds(86_400 - 3600)))
         clock.advance(by: .seconds(86_400 - 3600))
-        #expect(bucket.reserve(now: clock.elapsed) == .proceed)
+        #expect(bucket.reserve(now: clock.sinceStart) == .proceed)
     }
 
     @Test func retryAfterPausesTheDestination() {
-        var bucket = TokenBucket(limit: .unlimited, now: clock.elapsed)
+        var bucket = TokenBucket(limit: .unlimited, now: clock.sinceStart)
         var signals = RateLimitSignals()
         signals.throttled = true
         signals.retryAfter = .seconds(3)
-        bucket.observe(signals, now: clock.elapsed)
+        bucket.observe(signals, now: clock.sinceStart)
         clock.advance(by: .seconds(1))
-        #expect(bucket.reserve(now: clock.elapsed) == .wait(.seconds(2)))
+        #expect(bucket.reserve(now: clock.sinceStart) == .wait(.seconds(2)))
         clock.advance(by: .seconds(2))
-        #expect(bucket.reserve(now: clock.elapsed) == .proceed)
+        #expect(bucket.reserve(now: clock.sinceStart) == .proceed)
     }
 
     @Test func slowsDownAfterThrottlingAndRecoversGradually() {
-        var bucket = TokenBucket(limit: RateLimit(requestsPerSecond: 10, burst: 1), now: clock.elapsed)
+        var bucket = TokenBucket(limit: RateLimit(requestsPerSecond: 10, burst: 1), now: clock.sinceStart)
         var throttle = RateLimitSignals()
         throttle.throttled = true
         var success = RateLimitSignals()
         success.succeeded = true
-        bucket.observe(throttle, now: clock.elapsed)
+        bucket.observe(throttle, now: clock.sinceStart)
         #expect(bucket.effectiveRate == 5)
-        bucket.observe(throttle, now: clock.elapsed)
+        bucket.observe(throttle, now: clock.sinceStart)
         #expect(bucket.effectiveRate == 2.5)
-        #expect(bucket.reserve(now: clock.elapsed) == .wait(.milliseconds(400)))
-        for _ in 0..<4 { bucket.observe(success, now: clock.elapsed) }
+        #expect(bucket.reserve(now: clock.sinceStart) == .wait(.milliseconds(400)))
+        for _ in 0..<4 { bucket.observe(success, now: clock.sinceStart) }
         #expect(abs(bucket.rateFactor - 0.45) < 1e-9)
-        for _ in 0..<20 { bucket.observe(success, now: clock.elapsed) }
+        for _ in 0..<20 { bucket.observe(success, now: clock.sinceStart) }
         #expect(bucket.rateFactor == 1)
-        for _ in 0..<10 { bucket.observe(throttle, now: clock.elapsed) }
+        for _ in 0..<10 { bucket.observe(throttle, now: clock.sinceStart) }
         #expect(bucket.rateFactor == 1.0 / 16)
     }
 
@@ -63,10 +63,10 @@ struct RateLimitTests {
         let response = HTTPResponse(status: 200, headers: ["Sforce-Limit-Info": "api-usage=4999/5000; per-app-api-usage=17/250(appName=x)"])
         let signals = RateLimitSignals(response: response)
         #expect(signals.dailyRemaining == 1)
-        var bucket = TokenBucket(limit: .unlimited, now: clock.elapsed)
-        bucket.observe(signals, now: clock.elapsed)
-        #expect(bucket.reserve(now: clock.elapsed) == .proceed)
-        #expect(bucket.reserve(now: clock.elapsed) == .quotaExhausted(resetsIn: .seconds(86_400)))
+        var bucket = TokenBucket(limit: .unlimited, now: clock.sinceStart)
+        bucket.observe(signals, now: clock.sinceStart)
+        #expect(bucket.reserve(now: clock.sinceStart) == .proceed)
+        #expect(bucket.reserve(now: clock.sinceStart) == .quotaExhausted(resetsIn: .seconds(86_400)))
     }
 
     @Test func hubspotHeaders() {
@@ -80,11 +80,11 @@ struct RateLimitTests {
         #expect(signals.intervalMax == 100)
         #expect(signals.interval == .seconds(10))
         #expect(signals.intervalRemaining == 0)
-        var bucket = TokenBucket(limit: RateLimit(requestsPerSecond: 50, burst: 50), now: clock.elapsed)
-        bucket.observe(signals, now: clock.elapsed)
+        var bucket = TokenBucket(limit: RateLimit(requestsPerSecond: 50, burst: 50), now: clock.sinceStart)
+        bucket.observe(signals, now: clock.sinceStart)
         #expect(bucket.effectiveRate == 10)
         #expect(bucket.dailyRemaining == 249_990)
-        #expect(bucket.reserve(now: clock.elapsed) == .wait(.milliseconds(100)))
+        #expect(bucket.reserve(now: clock.sinceStart) == .wait(.milliseconds(100)))
     }
 
     @Test func dataverseHeaders() {
@@ -94,10 +94,10 @@ struct RateLimitTests {
         let signals = RateLimitSignals(response: HTTPResponse(status: 200, headers: headers))
         #expect(signals.intervalRemaining == 0)
         #expect(signals.executionTimeRemaining == .zero)
-        var bucket = TokenBucket(limit: RateLimit(requestsPerSecond: 20, burst: 20), now: clock.elapsed)
-        bucket.observe(signals, now: clock.elapsed)
+        var bucket = TokenBucket(limit: RateLimit(requestsPerSecond: 20, burst: 20), now: clock.sinceStart)
+        bucket.observe(signals, now: clock.sinceStart)
         #expect(bucket.effectiveRate == 10)
-        #expect(bucket.reserve(now: clock.elapsed) == .wait(.milliseconds(100)))
+        #expect(bucket.reserve(now: clock.sinceStart) == .wait(.milliseconds(100)))
     }
 
     @Test func throttleResponsesAreRecognised() {

@@ -128,7 +128,7 @@ struct ResilientClientTests {
         let client = resilient(inner, limit: RateLimit(requestsPerSecond: 10, burst: 1))
         for _ in 0..<5 { _ = try await client.send(HTTPRequest(url: url)) }
         #expect(clock.sleeps == Array(repeating: .milliseconds(100), count: 4))
-        #expect(clock.elapsed == .milliseconds(400))
+        #expect(clock.sinceStart == .milliseconds(400))
     }
 
     @Test func breakerOpensFailsFastAndRecoversAfterCoolDown() async throws {

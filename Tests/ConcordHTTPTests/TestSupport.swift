@@ -25,8 +25,8 @@ final class TestClock: Clock {
     /// Every sleep requested so far, in order.
     var sleeps: [Duration] { state.withLock { $0.sleeps } }
 
-    /// Time elapsed since the clock was created.
-    var elapsed: Duration { now.offset }
+    /// How far the test has advanced this clock (no real time is involved).
+    var sinceStart: Duration { now.offset }
 
     func sleep(until deadline: Instant, tolerance: Duration?) async throws {
         try Task.checkCancellation()
