@@ -135,7 +135,7 @@ extension DataverseEmulator {
     func checkKeys(_ values: [String: JSONValue], entity: DataverseEntity, except id: String?, tx: StoreTransaction) throws {
         for key in entity.alternateKeys {
             guard let value = values[key], !value.isNull else { continue }
-            if tx.all(entity.logicalName).contains(where: { $0.id != id && $0.fields[key] == value }) {
+            if tx.lookup(entity.logicalName, field: key, equals: value).contains(where: { $0.id != id && $0.fields[key] == value }) {
                 throw DataverseError.alreadyExists
             }
         }

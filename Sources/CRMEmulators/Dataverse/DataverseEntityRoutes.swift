@@ -5,8 +5,7 @@ extension DataverseEmulator {
         let ifNoneMatch = request.header("if-none-match")
         switch request.method {
         case "GET":
-            let record = try control.store.read { s -> StoredRecord? in
-                let tx = StoreTransaction(state: s, stamp: { 0 })
+            let record = try control.store.view { tx -> StoredRecord? in
                 return try resolve(key, entity: entity, tx: tx).id.flatMap { tx.get(entity.logicalName, $0) }
             }
             guard let record else { throw DataverseError.notFound(entity.logicalName, key) }

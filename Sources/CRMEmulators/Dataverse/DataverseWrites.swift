@@ -100,7 +100,8 @@ extension DataverseEmulator {
             let raw = kv[1]
             pairs[kv[0]] = raw.hasPrefix("'") ? .string(String(raw.dropFirst().dropLast()).replacingOccurrences(of: "''", with: "'")) : (Int64(raw).map { .int($0) } ?? .string(raw))
         }
-        let match = tx.all(entity.logicalName).first { record in pairs.allSatisfy { record.fields[$0.key]?.textForm == $0.value.textForm } }
+        let candidates = pairs.min { $0.key < $1.key }.map { tx.lookup(entity.logicalName, field: $0.key, equals: $0.value) } ?? []
+        let match = candidates.first { record in pairs.allSatisfy { record.fields[$0.key]?.textForm == $0.value.textForm } }
         return (match?.id, pairs)
     }
 }

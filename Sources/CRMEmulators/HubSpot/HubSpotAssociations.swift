@@ -8,6 +8,9 @@ struct HubSpotLink: Sendable {
 
 extension HubSpotEmulator {
     private static func bucket(_ from: String, _ to: String) -> String { "assoc:\(from)>\(to)" }
+    /// The field of a stored link naming its source record (indexed, so listing one record's
+    /// links does not scan every link).
+    private static let fromField = "from"
 
     /// Records both directions of an association (type ids translated for the inverse).
     func associate(fromType: String, fromID: String, toType: String, toID: String, typeIDs: [Int], tx: inout StoreTransaction) throws {
@@ -24,7 +27,7 @@ extension HubSpotEmulator {
             if tx.get(bucket, key) != nil {
                 _ = try? tx.update(bucket, id: key, changes: ["types": .array(merged.map { .int(Int64($0)) })])
             } else {
-                tx.create(bucket, id: key, fields: ["types": .array(merged.map { .int(Int64($0)) })])
+                tx.create(bucket, id: key, fields: ["types": .array(merged.map { .int(Int64($0)) }), Self.fromField: .string(fid)])
             }
         }
         add(fromType, fromID, toType, toID, typeIDs)
@@ -39,7 +42,7 @@ extension HubSpotEmulator {
 
     func associationLinks(fromType: String, fromID: String, toType: String) -> [HubSpotLink] {
         let prefix = "\(fromID)>"
-        return control.store.all(Self.bucket(fromType, toType))
+        return control.store.lookup(Self.bucket(fromType, toType), field: Self.fromField, equals: .string(fromID))
             .filter { $0.id.hasPrefix(prefix) }
             .map { HubSpotLink(id: String($0.id.dropFirst(prefix.count)), typeIDs: ($0.fields["types"]?.arrayValue ?? []).compactMap(\.intValue).map { Int($0) }) }
             .sorted { Self.idOrder($0.id, $1.id) }
@@ -49,7 +52,7 @@ extension HubSpotEmulator {
     func moveAssociations(type: String, from oldID: String, to newID: String, tx: inout StoreTransaction) {
         for other in HubSpotSchema.objectTypes {
             let prefix = "\(oldID)>"
-            for link in tx.all(Self.bucket(type, other)) where link.id.hasPrefix(prefix) {
+            for link in tx.lookup(Self.bucket(type, other), field: Self.fromField, equals: .string(oldID)) where link.id.hasPrefix(prefix) {
                 let target = String(link.id.dropFirst(prefix.count))
                 let ids = (link.fields["types"]?.arrayValue ?? []).compactMap(\.intValue).map { Int($0) }
                 dissociate(fromType: type, fromID: oldID, toType: other, toID: target, tx: &tx)

@@ -15,8 +15,7 @@ extension HubSpotEmulator {
         case ("GET", 2):
             let archived = request.queryBool("archived")
             let idProperty = request.queryValue("idProperty")
-            let record = control.store.read { s -> StoredRecord? in
-                let tx = StoreTransaction(state: s, stamp: { 0 })
+            let record = control.store.view { tx -> StoredRecord? in
                 if archived { return tx.get(type, rest[1], includeDeleted: true).flatMap { $0.isDeleted ? $0 : nil } }
                 return find(type, id: rest[1], idProperty: idProperty, in: tx)
             }

@@ -64,14 +64,15 @@ extension HubSpotEmulator {
     /// Finds a live record by id or by a unique property (`idProperty`).
     func find(_ type: String, id: String, idProperty: String?, in tx: StoreTransaction) -> StoredRecord? {
         guard let idProperty, idProperty != "hs_object_id" else { return tx.get(type, id) }
-        return tx.all(type).first { $0.fields[idProperty]?.stringValue?.lowercased() == id.lowercased() }
+        return tx.lookup(type, field: idProperty, equals: .string(id), folding: .caseInsensitive).first { $0.fields[idProperty]?.stringValue?.lowercased() == id.lowercased() }
     }
 
     /// 409 when a unique property value (contact email) is taken by another record.
     func checkUnique(_ values: [String: JSONValue], type: String, except id: String?, in tx: StoreTransaction) throws {
         for field in schema(type) where field.unique {
             guard let value = values[field.name]?.stringValue?.lowercased() else { continue }
-            if let other = tx.all(type).first(where: { $0.id != id && $0.fields[field.name]?.stringValue?.lowercased() == value }) {
+            if let other = tx.lookup(type, field: field.name, equals: .string(value), folding: .caseInsensitive)
+                .first(where: { $0.id != id && $0.fields[field.name]?.stringValue?.lowercased() == value }) {
                 let what = type == "contacts" ? "Contact" : "Object"
                 throw HubSpotError(status: 409, category: "CONFLICT", message: "\(what) already exists. Existing ID: \(other.id)")
             }

@@ -40,7 +40,7 @@ extension SalesforceEmulator {
             return .empty(204)
         case ("GET", 3):
             let field = try Self.resolveFields([rest[1]], object: object)[0]
-            let matches = store.all(object.name).filter { $0.fields[field]?.textForm == rest[2] || (field == "Id" && $0.id == rest[2]) }
+            let matches = field == "Id" ? store.get(object.name, rest[2]).map { [$0] } ?? [] : store.lookup(object.name, field: field, equals: .string(rest[2]))
             guard let record = matches.first else { throw SalesforceError.notFound() }
             if matches.count > 1 {
                 return .json(300, .array(matches.map { .string("\(base)/sobjects/\(object.name)/\($0.id)") }))
@@ -50,7 +50,7 @@ extension SalesforceEmulator {
             let body = try parseBody(request)
             let updateOnly = request.queryBool("updateOnly")
             let (record, created) = try store.transaction { tx -> (StoredRecord, Bool) in
-                if updateOnly, tx.all(object.name).allSatisfy({ $0.fields[rest[1]]?.textForm != rest[2] }) {
+                if updateOnly, tx.lookup(object.name, field: rest[1], equals: .string(rest[2])).isEmpty {
                     throw SalesforceError.notFound()
                 }
                 return try upsert(object, field: rest[1], value: rest[2], body: body, base: base, tx: &tx)

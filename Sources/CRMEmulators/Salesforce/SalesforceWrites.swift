@@ -14,7 +14,7 @@ extension SalesforceEmulator {
     private static func checkUnique(_ values: [String: JSONValue], object: ObjectSchema, except id: String?, tx: StoreTransaction) throws {
         for field in object.fields where field.unique {
             guard let value = values[field.name], !value.isNull else { continue }
-            if let other = tx.all(object.name).first(where: { $0.fields[field.name] == value && $0.id != id }) {
+            if let other = tx.lookup(object.name, field: field.name, equals: value).first(where: { $0.fields[field.name] == value && $0.id != id }) {
                 throw SalesforceError(status: 400, code: "DUPLICATE_VALUE", message: "duplicate value found: \(field.name) duplicates value on record with id: \(other.id)", fields: [field.name])
             }
         }
@@ -69,7 +69,7 @@ extension SalesforceEmulator {
             if value.isEmpty { return (try create(object, body: body, tx: &tx), true) }
             return (try update(object, id: value, body: body, tx: &tx), false)
         }
-        let matches = tx.all(object.name).filter { $0.fields[field.name]?.textForm == value }
+        let matches = tx.lookup(object.name, field: field.name, equals: .string(value))
         if matches.count > 1 {
             throw SalesforceError(status: 300, code: "MULTIPLE_CHOICES", message: matches.map { "\(base)/sobjects/\(object.name)/\($0.id)" }.joined(separator: ", "))
         }

@@ -2,23 +2,27 @@ import Foundation
 
 /// Thread-safe in-memory record store of one emulator, with a change log and listeners.
 public final class RecordStore: Sendable {
-    private let state: Locked<StoreState>
+    private let state: Locked<StoreBox>
     private let listeners = Locked<[@Sendable (ChangeEvent, StoredRecord) -> Void]>([])
     /// Source of modification timestamps.
     public let clock: EmulatorClock
 
     public init(clock: EmulatorClock, state: StoreState = StoreState()) {
         self.clock = clock
-        self.state = Locked(state)
+        self.state = Locked(StoreBox(state))
     }
 
     /// Runs `body` atomically; if it throws, no change is kept. Listeners run after commit.
     public func transaction<T>(_ body: (inout StoreTransaction) throws -> T) rethrows -> T {
-        let (result, emitted) = try state.withLock { current -> (T, [(ChangeEvent, StoredRecord)]) in
-            var tx = StoreTransaction(state: current, stamp: { [clock] in clock.stamp() })
-            let result = try body(&tx)
-            current = tx.state
-            return (result, tx.emitted)
+        let (result, emitted) = try state.withLock { box -> (T, [(ChangeEvent, StoredRecord)]) in
+            var tx = StoreTransaction(box: box, stamp: { [clock] in clock.stamp() })
+            do {
+                let result = try body(&tx)
+                return (result, tx.emitted)
+            } catch {
+                tx.rollback()
+                throw error
+            }
         }
         if !emitted.isEmpty {
             let current = listeners.current
@@ -27,9 +31,15 @@ public final class RecordStore: Sendable {
         return result
     }
 
+    /// Read-only access through the transaction API (lookups through the indexes); a
+    /// non-mutating view, so nothing can be written through it.
+    public func view<T>(_ body: (StoreTransaction) throws -> T) rethrows -> T {
+        try state.withLock { box in try body(StoreTransaction(box: box, stamp: { 0 })) }
+    }
+
     /// Read-only access to a consistent snapshot.
     public func read<T>(_ body: (StoreState) throws -> T) rethrows -> T {
-        try state.withLock { try body($0) }
+        try state.withLock { try body($0.state) }
     }
 
     public func get(_ type: String, _ id: String, includeDeleted: Bool = false) -> StoredRecord? {
@@ -45,7 +55,13 @@ public final class RecordStore: Sendable {
 
     /// Events with sequence greater than `sequence`.
     public func events(after sequence: Int64) -> [ChangeEvent] {
-        read { s in s.events.filter { $0.sequence > sequence } }
+        state.withLock { Array($0.events(after: sequence)) }
+    }
+
+    /// Records of `type` whose `field` equals `value` under `folding`, through an index.
+    public func lookup(_ type: String, field: String, equals value: JSONValue, folding: IndexFolding = .text,
+                       includeDeleted: Bool = false) -> [StoredRecord] {
+        state.withLock { $0.lookup(type, field: field, equals: value, folding: folding, includeDeleted: includeDeleted) }
     }
 
     public var currentSequence: Int64 { read { $0.sequence } }
@@ -56,8 +72,13 @@ public final class RecordStore: Sendable {
     }
 
     /// A copy of the whole state (for persistence).
-    public func snapshot() -> StoreState { state.current }
+    public func snapshot() -> StoreState { state.withLock { $0.state } }
 
     /// Replaces the whole state (after loading from disk).
-    public func restore(_ newState: StoreState) { state.withLock { $0 = newState } }
+    public func restore(_ newState: StoreState) {
+        state.withLock { box in
+            box.state = newState
+            box.indexes.reset()
+        }
+    }
 }

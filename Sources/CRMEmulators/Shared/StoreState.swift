@@ -21,37 +21,85 @@ public struct RecordNotFound: Error, CustomStringConvertible {
 }
 
 /// Mutable view of a store inside one atomic transaction.
+///
+/// Writes change the store in place and keep an undo log; a transaction that throws is
+/// rolled back from that log, so a write costs what it touches, not the size of the store.
 public struct StoreTransaction {
-    var state: StoreState
+    let box: StoreBox
     let stamp: () -> Int64
     var emitted: [(ChangeEvent, StoredRecord)] = []
+    private var undo: [(type: String, id: String, old: StoredRecord?)] = []
+    private let saved: (sequence: Int64, idCounter: Int64, purgedBefore: Int64, purgedThrough: Int64,
+                        extras: [String: JSONValue], eventCount: Int)
+    private var purgedEvents: [ChangeEvent] = []
+
+    init(box: StoreBox, stamp: @escaping () -> Int64) {
+        self.box = box
+        self.stamp = stamp
+        let s = box.state
+        saved = (s.sequence, s.idCounter, s.purgedBefore, s.purgedThroughSequence, s.extras, s.events.count)
+    }
+
+    /// Undoes every write of this transaction.
+    mutating func rollback() {
+        for entry in undo.reversed() { put(entry.type, entry.id, entry.old, log: false) }
+        undo = []
+        let appended = box.state.events.count - (saved.eventCount - purgedEvents.count)
+        if appended > 0 { box.state.events.removeLast(appended) }
+        box.state.events.insert(contentsOf: purgedEvents, at: 0)
+        purgedEvents = []
+        box.state.sequence = saved.sequence
+        box.state.idCounter = saved.idCounter
+        box.state.purgedBefore = saved.purgedBefore
+        box.state.purgedThroughSequence = saved.purgedThrough
+        box.state.extras = saved.extras
+        emitted = []
+    }
+
+    /// Sets (or removes) one record, keeping the indexes current and logging the old value.
+    private mutating func put(_ type: String, _ id: String, _ record: StoredRecord?, log: Bool = true) {
+        let old = box.state.records[type]?[id]
+        if log { undo.append((type, id, old)) }
+        if let record {
+            box.state.records[type, default: [:]][id] = record
+        } else {
+            box.state.records[type]?.removeValue(forKey: id)
+        }
+        box.indexes.replace(type: type, id: id, old: old, new: record)
+    }
 
     /// Allocates the next value of the store's id counter.
     public mutating func nextCounter() -> Int64 {
-        state.idCounter += 1
-        return state.idCounter
+        box.state.idCounter += 1
+        return box.state.idCounter
     }
 
     public func get(_ type: String, _ id: String, includeDeleted: Bool = false) -> StoredRecord? {
-        guard let record = state.records[type]?[id] else { return nil }
+        guard let record = box.state.records[type]?[id] else { return nil }
         return includeDeleted || !record.isDeleted ? record : nil
     }
 
     public func all(_ type: String, includeDeleted: Bool = false) -> [StoredRecord] {
-        (state.records[type] ?? [:]).values.filter { includeDeleted || !$0.isDeleted }
+        (box.state.records[type] ?? [:]).values.filter { includeDeleted || !$0.isDeleted }
+    }
+
+    /// Records of `type` whose `field` equals `value` under `folding`, through an index.
+    public func lookup(_ type: String, field: String, equals value: JSONValue, folding: IndexFolding = .text,
+                       includeDeleted: Bool = false) -> [StoredRecord] {
+        box.lookup(type, field: field, equals: value, folding: folding, includeDeleted: includeDeleted)
     }
 
     private mutating func emit(_ kind: ChangeKind, _ record: StoredRecord, fields: [String], source: String, merged: String? = nil) {
-        state.sequence += 1
+        box.state.sequence += 1
         let event = ChangeEvent(
-            sequence: state.sequence, type: record.type, id: record.id, kind: kind, at: record.modifiedAt,
+            sequence: box.state.sequence, type: record.type, id: record.id, kind: kind, at: record.modifiedAt,
             changedFields: fields.sorted(), mergedId: merged, source: source)
-        state.events.append(event)
+        box.state.events.append(event)
         emitted.append((event, record))
     }
 
-    private mutating func nextVersion() -> Int64 {
-        state.sequence + 1
+    private func nextVersion() -> Int64 {
+        box.state.sequence + 1
     }
 
     /// Inserts a new record; null field values are dropped.
@@ -60,7 +108,7 @@ public struct StoreTransaction {
         let now = stamp()
         var record = StoredRecord(id: id, type: type, fields: fields.filter { !$0.value.isNull }, createdAt: now, modifiedAt: now, version: nextVersion())
         for (name, value) in record.fields { record.history[name] = [FieldHistoryEntry(value: value, timestamp: now, source: source)] }
-        state.records[type, default: [:]][id] = record
+        put(type, id, record)
         emit(.created, record, fields: Array(record.fields.keys), source: source)
         return record
     }
@@ -81,7 +129,7 @@ public struct StoreTransaction {
         }
         record.modifiedAt = now
         record.version = nextVersion()
-        state.records[type]?[id] = record
+        put(type, id, record)
         emit(.updated, record, fields: changed, source: source)
         return record
     }
@@ -94,7 +142,7 @@ public struct StoreTransaction {
         record.deletedAt = now
         record.modifiedAt = now
         record.version = nextVersion()
-        state.records[type]?[id] = record
+        put(type, id, record)
         emit(.deleted, record, fields: [], source: source)
         return record
     }
@@ -106,7 +154,7 @@ public struct StoreTransaction {
         record.deletedAt = nil
         record.modifiedAt = stamp()
         record.version = nextVersion()
-        state.records[type]?[id] = record
+        put(type, id, record)
         emit(.undeleted, record, fields: [], source: source)
         return record
     }
@@ -121,7 +169,7 @@ public struct StoreTransaction {
         for (name, value) in other.fields where primary.fields[name] == nil { fill[name] = value }
         var updated = try update(type, id: primaryID, changes: fill, source: source)
         updated.mergedIds.append(contentsOf: [mergedID] + other.mergedIds)
-        state.records[type]?[primaryID] = updated
+        put(type, primaryID, updated)
         try delete(type, id: mergedID, source: source)
         emit(.merged, updated, fields: Array(fill.keys), source: source, merged: mergedID)
         return updated
@@ -129,21 +177,22 @@ public struct StoreTransaction {
 
     /// Removes a record entirely (no tombstone left in the record map).
     public mutating func purge(_ type: String, id: String) {
-        state.records[type]?.removeValue(forKey: id)
+        put(type, id, nil)
     }
 
     /// Drops change events older than `cutoff` ms.
     public mutating func purgeEvents(before cutoff: Int64) {
-        let dropped = state.events.prefix { $0.at < cutoff }
+        let dropped = box.state.events.prefix { $0.at < cutoff }
         if let last = dropped.last {
-            state.purgedThroughSequence = last.sequence
-            state.events.removeFirst(dropped.count)
+            box.state.purgedThroughSequence = last.sequence
+            purgedEvents.append(contentsOf: dropped)
+            box.state.events.removeFirst(dropped.count)
         }
-        state.purgedBefore = max(state.purgedBefore, cutoff)
+        box.state.purgedBefore = max(box.state.purgedBefore, cutoff)
     }
 
     public var extras: [String: JSONValue] {
-        get { state.extras }
-        set { state.extras = newValue }
+        get { box.state.extras }
+        nonmutating set { box.state.extras = newValue }
     }
 }
