@@ -63,24 +63,31 @@ extension DataverseEmulator {
         var count = 0
         parts: for (headers, content) in MultipartMixed.parts(String(decoding: outer.body, as: UTF8.self), boundary: boundary) {
             if let inner = MultipartMixed.boundary(headers["content-type"]), headers["content-type"]?.hasPrefix("multipart/mixed") == true {
-                let snapshot = control.store.snapshot()
                 var locations: [String: String] = [:]
                 var answers: [(EmulatorResponse, String?)] = []
-                for (partHeaders, partContent) in MultipartMixed.parts(content, boundary: inner) {
-                    count += 1
-                    let part = try parseRequest(partContent, outer: outer, contentID: partHeaders["content-id"], locations: locations)
-                    guard part.request.method != "GET" else { throw DataverseError.badRequest("GET requests are not allowed inside a change set.", code: "0x0") }
-                    let answer = control.failBatchItem()
-                        ? DataverseError(status: 503, code: "0x80040216", message: "Injected transient failure of a batch part.").response
-                        : handleAPI(part.request, rest: Array(part.request.segments.dropFirst(3)))
-                    if let id = part.contentID, let location = answer.header("OData-EntityId") { locations[id] = location }
-                    if answer.status >= 400 {
-                        control.store.restore(snapshot)
-                        out += "--\(responseBoundary)\r\n" + MultipartMixed.httpPart(answer, contentID: part.contentID)
-                        if !continueOnError { finalStatus = answer.status; break parts }
-                        continue parts
+                var refused: (EmulatorResponse, String?)?
+                // A change set is atomic: one failed part undoes the parts before it.
+                try control.store.group {
+                    for (partHeaders, partContent) in MultipartMixed.parts(content, boundary: inner) {
+                        count += 1
+                        let part = try parseRequest(partContent, outer: outer, contentID: partHeaders["content-id"], locations: locations)
+                        guard part.request.method != "GET" else { throw DataverseError.badRequest("GET requests are not allowed inside a change set.", code: "0x0") }
+                        let answer = control.failBatchItem()
+                            ? DataverseError(status: 503, code: "0x80040216", message: "Injected transient failure of a batch part.").response
+                            : handleAPI(part.request, rest: Array(part.request.segments.dropFirst(3)))
+                        if let id = part.contentID, let location = answer.header("OData-EntityId") { locations[id] = location }
+                        if answer.status >= 400 {
+                            refused = (answer, part.contentID)
+                            return false
+                        }
+                        answers.append((answer, part.contentID))
                     }
-                    answers.append((answer, part.contentID))
+                    return true
+                }
+                if let (answer, contentID) = refused {
+                    out += "--\(responseBoundary)\r\n" + MultipartMixed.httpPart(answer, contentID: contentID)
+                    if !continueOnError { finalStatus = answer.status; break parts }
+                    continue parts
                 }
                 let changeBoundary = "changesetresponse_\(newGUID())"
                 out += "--\(responseBoundary)\r\nContent-Type: multipart/mixed; boundary=\(changeBoundary)\r\n\r\n"

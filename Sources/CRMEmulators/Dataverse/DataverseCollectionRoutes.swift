@@ -71,7 +71,7 @@ extension DataverseEmulator {
         guard let base = Int64(token.split(separator: "!").first ?? "") else {
             throw DataverseError.badRequest("Invalid delta token '\(token)'.", code: "0x80044352")
         }
-        let (events, purged, current) = control.store.read { s in (s.events.filter { $0.sequence > base && $0.type == entity.logicalName }, s.purgedThroughSequence, s.sequence) }
+        let (events, purged, current) = control.store.events(of: entity.logicalName, after: base)
         guard base >= purged else {
             throw DataverseError.badRequest("Change tracking token expired. Perform a full synchronization.", code: "0x80044352")
         }

@@ -22,42 +22,84 @@ extension HubSpotEmulator {
             return (name, sort["direction"]?.stringValue != "DESCENDING")
         }
         let query = body["query"]?.stringValue?.lowercased()
-        var rows = control.store.all(type).map { ($0, allProperties($0)) }
-        if !groups.isEmpty {
-            rows = try rows.filter { row in
-                try groups.contains { group in try (group["filters"]?.arrayValue ?? []).allSatisfy { try HubSpotFilter.matches($0, row.1) } }
-            }
-        }
-        if let query, !query.isEmpty {
-            rows = rows.filter { row in row.1.values.contains { $0.textForm?.lowercased().contains(query) == true } }
-        }
+        // Filters and sorts read a few properties of every record: look those up one by one
+        // (date-times as epoch ms, so each compares as a number) instead of rendering every
+        // record's properties for every page.
         let fields = schema(type)
+        let dateNames = Set(fields.filter { $0.kind == .dateTime || $0.kind == .date }.map(\.name))
+        let filterGroups = groups.map { group in (group["filters"]?.arrayValue ?? []).map { Self.epochFilter($0, dateNames: dateNames) } }
+        let candidates = control.store.all(type)
+        var matched: [StoredRecord] = []
+        matched.reserveCapacity(candidates.count)
+        for record in candidates {
+            let lookup = { (name: String) in self.filterProperty(record, name, dateNames: dateNames) }
+            if !filterGroups.isEmpty, try !filterGroups.contains(where: { try $0.allSatisfy { try HubSpotFilter.matches($0, lookup) } }) { continue }
+            if let query, !query.isEmpty, !allProperties(record).values.contains(where: { $0.textForm?.lowercased().contains(query) == true }) { continue }
+            matched.append(record)
+        }
         let kinds = sorts.map { sort in fields.first { $0.name == sort.0 }?.kind ?? .string }
-        var keyed = rows.map { row in (row, sorts.indices.map { SortKey.make(row.1[sorts[$0].0], kind: kinds[$0]) }) }
+        var keyed = matched.map { record in
+            (record, sorts.indices.map { i -> SortKey in
+                let value = filterProperty(record, sorts[i].0, dateNames: dateNames)
+                if dateNames.contains(sorts[i].0) { return value?.textForm.flatMap(Double.init).map(SortKey.number) ?? .null }
+                return SortKey.make(value, kind: kinds[i])
+            })
+        }
         keyed.sort { a, b in
             for (index, sort) in sorts.enumerated() where a.1[index] != b.1[index] {
                 return sort.1 ? a.1[index] < b.1[index] : a.1[index] > b.1[index]
             }
-            return Self.idOrder(a.0.0.id, b.0.0.id)
+            return Self.idOrder(a.0.id, b.0.id)
         }
-        rows = keyed.map(\.0)
+        let rows = keyed.map(\.0)
         let total = rows.count
         let capped = Array(rows.prefix(Self.searchCap))
         let page = capped.dropFirst(after).prefix(limit)
         let properties = (body["properties"]?.arrayValue ?? []).compactMap(\.stringValue)
-        var result: [String: JSONValue] = ["total": .int(Int64(total)), "results": .array(page.map { render($0.0, properties: properties) })]
+        var result: [String: JSONValue] = ["total": .int(Int64(total)), "results": .array(page.map { render($0, properties: properties) })]
         if after + limit < total { result["paging"] = ["next": ["after": .string(String(after + limit)), "link": .string("?after=\(after + limit)")]] }
         return .json(200, .object(result))
+    }
+
+    /// One property of a record as a search filter sees it: stored fields, the computed
+    /// ones (`hs_object_id`, `createdate`, the last-modified date), date-times as epoch ms.
+    func filterProperty(_ record: StoredRecord, _ name: String, dateNames: Set<String>) -> JSONValue? {
+        switch name {
+        case "hs_object_id": return .string(record.id)
+        case "createdate": return .string(String(record.createdAt))
+        case HubSpotSchema.modifiedProperty(record.type): return .string(String(record.modifiedAt))
+        case "hs_merged_object_ids": return record.mergedIds.isEmpty ? nil : .string(record.mergedIds.joined(separator: ";"))
+        default:
+            let value = record.fields[name]
+            if dateNames.contains(name), let text = value?.textForm, let ms = Timestamps.parse(text) { return .string(String(ms)) }
+            return value
+        }
+    }
+
+    /// A filter on a date-time property with its values as epoch ms.
+    static func epochFilter(_ filter: JSONValue, dateNames: Set<String>) -> JSONValue {
+        guard let name = filter["propertyName"]?.stringValue, dateNames.contains(name) || name == "createdate", case .object(var object) = filter
+        else { return filter }
+        func epoch(_ v: JSONValue?) -> JSONValue? { v?.textForm.flatMap(Timestamps.parse).map { .string(String($0)) } ?? v }
+        if let v = epoch(object["value"]) { object["value"] = v }
+        if let v = epoch(object["highValue"]) { object["highValue"] = v }
+        if let list = object["values"]?.arrayValue { object["values"] = .array(list.map { epoch($0) ?? $0 }) }
+        return .object(object)
     }
 }
 
 /// HubSpot search filter semantics.
 enum HubSpotFilter {
     static func matches(_ filter: JSONValue, _ values: [String: JSONValue]) throws -> Bool {
+        try matches(filter) { values[$0] }
+    }
+
+    /// `filter` against a record whose properties `property` looks up by name.
+    static func matches(_ filter: JSONValue, _ property: (String) -> JSONValue?) throws -> Bool {
         guard let name = filter["propertyName"]?.stringValue, let op = filter["operator"]?.stringValue else {
             throw HubSpotError.validation("filter needs propertyName and operator")
         }
-        let value = values[name]?.textForm
+        let value = property(name)?.textForm
         let target = filter["value"]?.textForm
         switch op {
         case "HAS_PROPERTY": return value != nil

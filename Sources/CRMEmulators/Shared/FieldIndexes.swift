@@ -59,6 +59,11 @@ struct FieldIndexes {
 final class StoreBox {
     var state: StoreState
     var indexes = FieldIndexes()
+    /// An open group of transactions that can still be undone together (a Dataverse change
+    /// set): the old value of every record they wrote, oldest first, and the counters at
+    /// the group's start.
+    var group: (undo: [(type: String, id: String, old: StoredRecord?)], sequence: Int64, idCounter: Int64,
+                extras: [String: JSONValue], eventCount: Int)?
 
     init(_ state: StoreState) { self.state = state }
 

@@ -18,6 +18,7 @@ public final class RecordStore: Sendable {
             var tx = StoreTransaction(box: box, stamp: { [clock] in clock.stamp() })
             do {
                 let result = try body(&tx)
+                tx.commitIntoGroup()
                 return (result, tx.emitted)
             } catch {
                 tx.rollback()
@@ -29,6 +30,25 @@ public final class RecordStore: Sendable {
             for (event, record) in emitted { for listener in current { listener(event, record) } }
         }
         return result
+    }
+
+    /// Runs `body`, whose transactions can be undone together: when `body` returns `false`
+    /// (or throws), every write its transactions made is rolled back, in place, at the cost
+    /// of what they wrote (not of the store's size). Listeners have already seen the
+    /// writes, as a real CRM's plugins would have. Groups do not nest.
+    public func group(_ body: () throws -> Bool) rethrows {
+        state.withLock { box in
+            let s = box.state
+            box.group = (undo: [], sequence: s.sequence, idCounter: s.idCounter, extras: s.extras, eventCount: s.events.count)
+        }
+        let keep: Bool
+        do { keep = try body() } catch {
+            state.withLock { StoreTransaction.rollbackGroup($0) }
+            throw error
+        }
+        state.withLock { box in
+            if keep { box.group = nil } else { StoreTransaction.rollbackGroup(box) }
+        }
     }
 
     /// Read-only access through the transaction API (lookups through the indexes); a
@@ -56,6 +76,12 @@ public final class RecordStore: Sendable {
     /// Events with sequence greater than `sequence`.
     public func events(after sequence: Int64) -> [ChangeEvent] {
         state.withLock { Array($0.events(after: sequence)) }
+    }
+
+    /// Events of `type` after `sequence` (found by binary search, not a scan of the log),
+    /// with the purge horizon and the current sequence, read together.
+    public func events(of type: String, after sequence: Int64) -> (events: [ChangeEvent], purgedThrough: Int64, current: Int64) {
+        state.withLock { box in (box.events(after: sequence).filter { $0.type == type }, box.state.purgedThroughSequence, box.state.sequence) }
     }
 
     /// Records of `type` whose `field` equals `value` under `folding`, through an index.

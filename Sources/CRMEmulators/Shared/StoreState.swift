@@ -40,6 +40,30 @@ public struct StoreTransaction {
         saved = (s.sequence, s.idCounter, s.purgedBefore, s.purgedThroughSequence, s.extras, s.events.count)
     }
 
+    /// Hands this committed transaction's undo log to the open group, if any.
+    func commitIntoGroup() {
+        guard box.group != nil else { return }
+        box.group?.undo.append(contentsOf: undo)
+    }
+
+    /// Undoes every write of the open group (its transactions committed) and closes it.
+    static func rollbackGroup(_ box: StoreBox) {
+        guard let group = box.group else { return }
+        box.group = nil
+        for entry in group.undo.reversed() {
+            let current = box.state.records[entry.type]?[entry.id]
+            if let old = entry.old { box.state.records[entry.type, default: [:]][entry.id] = old } else {
+                box.state.records[entry.type]?.removeValue(forKey: entry.id)
+            }
+            box.indexes.replace(type: entry.type, id: entry.id, old: current, new: entry.old)
+        }
+        let appended = box.state.events.count - group.eventCount
+        if appended > 0 { box.state.events.removeLast(appended) }
+        box.state.sequence = group.sequence
+        box.state.idCounter = group.idCounter
+        box.state.extras = group.extras
+    }
+
     /// Undoes every write of this transaction.
     mutating func rollback() {
         for entry in undo.reversed() { put(entry.type, entry.id, entry.old, log: false) }
