@@ -78,14 +78,38 @@ extension ConcordStore {
             """)
         s.bind(1, replica); s.bind(2, state.rawValue); s.bind(3, Int64(limit))
         var out: [OutboxItem] = []
-        while try s.step() {
-            guard let id = RecordID(bytes: s.blob(3)) else { throw StoreError(.corrupt, "an outbox row has a malformed global id", path: path) }
-            out.append(OutboxItem(id: s.int64(0), replica: s.text(1), objectType: s.text(2), record: id,
-                                  operation: OutboxItem.Operation(rawValue: s.text(4)) ?? .update, payload: s.text(5),
-                                  state: OutboxItem.State(rawValue: s.text(6)) ?? .pending, attempts: Int(s.int64(7)),
-                                  createdAt: s.uint64(8), lastError: s.isNull(9) ? nil : s.text(9)))
-        }
+        while try s.step() { out.append(try outboxItem(s)) }
         return out
+    }
+
+    /// Open items (pending or sending) of one replica and object type with an id in
+    /// `after+1 ... through`, oldest first, at most `limit`: the push reads the outbox in
+    /// such pages, so its memory does not grow with the backlog.
+    public func openOutbox(replica: String, objectType: String, after: Int64, through: Int64 = .max,
+                           limit: Int) throws(StoreError) -> [OutboxItem] {
+        let s = try db.prepare("""
+            SELECT id, replica, object_type, gid, operation, payload, state, attempts, created_at, last_error
+            FROM outbox WHERE replica = ? AND object_type = ? AND state IN ('pending', 'sending') AND id > ? AND id <= ?
+            ORDER BY id LIMIT ?
+            """)
+        s.bind(1, replica); s.bind(2, objectType); s.bind(3, after); s.bind(4, through); s.bind(5, Int64(limit))
+        var out: [OutboxItem] = []
+        while try s.step() { out.append(try outboxItem(s)) }
+        return out
+    }
+
+    /// The newest outbox id (0 when empty).
+    public func lastOutboxID() throws(StoreError) -> Int64 {
+        let s = try db.prepare("SELECT coalesce(max(id), 0) FROM outbox")
+        return try s.step() ? s.int64(0) : 0
+    }
+
+    func outboxItem(_ s: SQLiteStatement) throws(StoreError) -> OutboxItem {
+        guard let id = RecordID(bytes: s.blob(3)) else { throw StoreError(.corrupt, "an outbox row has a malformed global id", path: path) }
+        return OutboxItem(id: s.int64(0), replica: s.text(1), objectType: s.text(2), record: id,
+                          operation: OutboxItem.Operation(rawValue: s.text(4)) ?? .update, payload: s.text(5),
+                          state: OutboxItem.State(rawValue: s.text(6)) ?? .pending, attempts: Int(s.int64(7)),
+                          createdAt: s.uint64(8), lastError: s.isNull(9) ? nil : s.text(9))
     }
 
     /// Marks items as handed to the CRM (before sending creates).

@@ -114,5 +114,16 @@ enum Schema {
             created_at INTEGER NOT NULL
         );
         """,
+        // 2: pushes read the outbox one object type at a time, in pages; merges that a CRM
+        // reported (HubSpot, Salesforce) redirect the merged-away record to its survivor.
+        """
+        CREATE INDEX outbox_object ON outbox(replica, object_type, state, id);
+        CREATE TABLE merged_into(
+            gid BLOB PRIMARY KEY,
+            survivor BLOB NOT NULL,
+            replica TEXT NOT NULL,
+            at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 }

@@ -6,6 +6,10 @@ import CSQLite
 final class SQLiteConnection {
     let handle: OpaquePointer
     let path: String
+    /// Prepared statements not in use, by SQL text: ``prepare(_:)`` hands one out and the
+    /// statement returns here, reset, when its owner lets go of it. Preparing costs as much
+    /// as running a small statement, and the engine runs the same few statements per record.
+    private var idle: [String: [OpaquePointer]] = [:]
 
     /// Opens (or creates, unless `readOnly`) the database at `path`.
     init(path: String, readOnly: Bool) throws(StoreError) {
@@ -23,7 +27,10 @@ final class SQLiteConnection {
         self.path = path
     }
 
-    deinit { sqlite3_close_v2(handle) }
+    deinit {
+        for handles in idle.values { for h in handles { sqlite3_finalize(h) } }
+        sqlite3_close_v2(handle)
+    }
 
     /// Runs one or more statements that return no rows.
     func execute(_ sql: String) throws(StoreError) {
@@ -36,14 +43,34 @@ final class SQLiteConnection {
         }
     }
 
-    /// Prepares a statement for repeated use.
+    /// A prepared statement for `sql`: an idle one from the pool, or a new one. When the
+    /// returned object is released, its statement is reset (ending any read it holds open)
+    /// and goes back to the pool, so call sites keep the lifetime rules of a fresh statement.
     func prepare(_ sql: String) throws(StoreError) -> SQLiteStatement {
+        if let h = idle[sql]?.popLast() { return SQLiteStatement(connection: self, handle: h, sql: sql, pooled: true) }
+        return SQLiteStatement(connection: self, handle: try compile(sql), sql: sql, pooled: true)
+    }
+
+    /// A statement owned by the caller alone (finalized when released), for statements kept
+    /// for the life of the store.
+    func prepareDedicated(_ sql: String) throws(StoreError) -> SQLiteStatement {
+        SQLiteStatement(connection: self, handle: try compile(sql), sql: sql, pooled: false)
+    }
+
+    /// Takes back a pooled statement; at most a few idle copies of one SQL text are kept.
+    func recycle(_ statement: OpaquePointer, sql: String) {
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
+        if idle[sql, default: []].count < 4 { idle[sql, default: []].append(statement) } else { sqlite3_finalize(statement) }
+    }
+
+    private func compile(_ sql: String) throws(StoreError) -> OpaquePointer {
         var stmt: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
         guard rc == SQLITE_OK, let stmt else {
             throw error(rc, String(cString: sqlite3_errmsg(handle)), sql: sql)
         }
-        return SQLiteStatement(connection: self, handle: stmt, sql: sql)
+        return stmt
     }
 
     /// Whether a transaction is open.

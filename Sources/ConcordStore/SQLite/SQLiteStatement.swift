@@ -2,19 +2,24 @@ import CSQLite
 
 /// A prepared statement, reset and rebound for each use.
 ///
-/// Not Sendable: used only by the connection's owner.
+/// A pooled statement goes back to its connection's pool when released; a dedicated one is
+/// finalized. Not Sendable: used only by the connection's owner.
 final class SQLiteStatement {
-    unowned let connection: SQLiteConnection
+    let connection: SQLiteConnection
     let handle: OpaquePointer
     let sql: String
+    private let pooled: Bool
 
-    init(connection: SQLiteConnection, handle: OpaquePointer, sql: String) {
+    init(connection: SQLiteConnection, handle: OpaquePointer, sql: String, pooled: Bool) {
         self.connection = connection
         self.handle = handle
         self.sql = sql
+        self.pooled = pooled
     }
 
-    deinit { sqlite3_finalize(handle) }
+    deinit {
+        if pooled { connection.recycle(handle, sql: sql) } else { sqlite3_finalize(handle) }
+    }
 
     /// Resets the statement and clears its bindings.
     @inline(__always)
