@@ -138,6 +138,27 @@ func deleteContacts(_ emulator: SalesforceEmulator, _ ids: some Sequence<String>
         }
     }
 
+    @Test func anEditInTheSameSecondAsTheLastReadIsDelivered() async throws {
+        // Salesforce stamps have whole seconds: a second edit within the second of the row
+        // already delivered keeps its SystemModstamp. It must not be skipped as a repeat.
+        let wall = TestWall()
+        let emulator = SalesforceEmulator(clock: wall.emulatorClock, limits: [])
+        try await EmulatorHarness.with(emulator) { h in
+            let ids = seedContacts(emulator, count: 3)
+            let sf = connector(h, wall, options: SalesforceOptions(overlapMillis: 60_000))
+            let first = try await PullDriver.drain(sf, PullRequest(object: "Contact", fields: ["LastName"], cursor: nil))
+            #expect(first.records.count == 3)
+            wall.advance(200)  // same second as the seed
+            editContacts(emulator, [ids[1]], lastName: "Same second")
+            #expect(emulator.control.store.get("Contact", ids[1])?.modifiedAt == emulator.control.store.get("Contact", ids[0])?.modifiedAt)
+            let second = try await PullDriver.drain(sf, PullRequest(object: "Contact", fields: ["LastName"], cursor: first.cursor))
+            #expect(second.records.map(\.id) == [ids[1]], "the same-second edit is delivered, the unchanged rows are not")
+            #expect(second.records.first?.fields["LastName"] == .string("Same second"))
+            let third = try await PullDriver.drain(sf, PullRequest(object: "Contact", fields: ["LastName"], cursor: second.cursor))
+            #expect(third.records.isEmpty, "once delivered, the row is not delivered again")
+        }
+    }
+
     @Test func purgedDeleteLogIsReportedSoTheEngineCanReconcile() async throws {
         let wall = TestWall()
         let emulator = SalesforceEmulator(clock: wall.emulatorClock, limits: [])

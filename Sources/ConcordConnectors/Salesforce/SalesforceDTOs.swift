@@ -14,6 +14,11 @@ struct SalesforceCursor: Codable, Hashable, Sendable {
     var next: String?
     /// Records delivered at or after the rewind point, by id, with their stamp.
     var seen: [String: UInt64] = [:]
+    /// A digest of each record's fields as delivered (same keys as ``seen``). Salesforce
+    /// stamps have whole seconds, so a second edit in the same second keeps the stamp: a row
+    /// is skipped as already delivered only when its stamp *and* its content are unchanged.
+    /// Optional so cursors written before it existed still decode (their rows are re-read once).
+    var digests: [String: UInt64]?
     /// Wall time when the current cycle began (`nil` between cycles).
     var started: UInt64?
     /// Wall time when the last completed cycle began: changes and deletes are known up to it.

@@ -47,9 +47,14 @@ extension SalesforceConnector {
                 throw ConnectorError.malformed("a query row without Id", crm: name)
             }
             let stamp = record.modifiedAt ?? 0
+            let digest = Self.digest(record)
             (cursor.ts, cursor.id, cursor.strict) = (stamp, record.id, false)
-            if cursor.seen[record.id] == stamp { continue }
-            if stamp >= overlapStart, cursor.seen.count < options.maxRememberedInOverlap { cursor.seen[record.id] = stamp }
+            if cursor.seen[record.id] == stamp, cursor.digests?[record.id] == digest { continue }
+            if stamp >= overlapStart, cursor.seen.count < options.maxRememberedInOverlap {
+                cursor.seen[record.id] = stamp
+                if cursor.digests == nil { cursor.digests = [:] }
+                cursor.digests?[record.id] = digest
+            }
             if delivered.insert(record.id).inserted { records.append(record) }
         }
         let hasMore = !page.done && page.nextRecordsURL != nil
@@ -64,11 +69,25 @@ extension SalesforceConnector {
                 (cursor.id, cursor.strict) = ("", true)
             }
             cursor.seen = cursor.seen.filter { $0.value >= cursor.ts }
+            cursor.digests = cursor.digests?.filter { cursor.seen[$0.key] != nil }
             cursor.next = nil
             cursor.synced = started
             cursor.started = nil
         }
         return PullPage(records: records, cursor: cursor.encoded, hasMore: hasMore, deletesUnknownSince: unknownSince)
+    }
+
+    /// A digest of a row's fields and deletion (FNV-1a over the sorted fields, stable
+    /// across processes), to tell a same-second edit from a row read before.
+    nonisolated static func digest(_ record: CRMRecord) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ text: String) {
+            for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x0100_0000_01b3 }
+            h = (h ^ 0x1f) &* 0x0100_0000_01b3
+        }
+        mix(record.isDeleted ? "deleted" : "live")
+        for (k, v) in record.fields.sorted(by: { $0.key < $1.key }) { mix(k); mix(v.description) }
+        return h
     }
 
     nonisolated func soql(_ request: PullRequest, from cursor: SalesforceCursor) -> String {
