@@ -16,16 +16,20 @@ public struct CRMRecord: Hashable, Sendable {
     public var isDeleted: Bool
     /// Ids of records the CRM merged into this one (HubSpot `hs_merged_object_ids`).
     public var mergedIDs: [String]
+    /// For a deleted record: the record the CRM merged it into (Salesforce `MasterRecordId`).
+    public var mergedInto: String?
 
     /// Creates a record.
     public init(id: String, fields: [String: WireValue] = [:], modifiedAt: UInt64? = nil,
-                fieldModifiedAt: [String: UInt64] = [:], isDeleted: Bool = false, mergedIDs: [String] = []) {
+                fieldModifiedAt: [String: UInt64] = [:], isDeleted: Bool = false, mergedIDs: [String] = [],
+                mergedInto: String? = nil) {
         self.id = id
         self.fields = fields
         self.modifiedAt = modifiedAt
         self.fieldModifiedAt = fieldModifiedAt
         self.isDeleted = isDeleted
         self.mergedIDs = mergedIDs
+        self.mergedInto = mergedInto
     }
 }
 

@@ -35,6 +35,9 @@ public struct ConnectorError: Error, Hashable, Sendable, CustomStringConvertible
     public var fields: [String]
     /// When to retry, for rate limits (milliseconds from now).
     public var retryAfterMillis: UInt64?
+    /// For a create refused as a duplicate on a unique value: the id of the record the CRM
+    /// already holds with it (HubSpot's "Contact already exists. Existing ID: 512").
+    public var existingID: String?
 
     /// Creates an error.
     public init(_ code: Code, crm: String, status: Int? = nil, crmCode: String? = nil, message: String,

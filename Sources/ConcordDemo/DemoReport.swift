@@ -18,6 +18,8 @@ public struct DemoReport: Codable, Sendable {
         public var quarantined: Int
         /// Writes this CRM refused for good (its own validation), parked as failed.
         public var refused: Int
+        /// Writes left with only references to records this CRM does not hold.
+        public var blocked: Int
         /// API calls during the sync (verification reads excluded), and the floor
         /// `ceil(pulled / page) + ceil(written / batch)`.
         public var apiCalls: Int
@@ -48,12 +50,18 @@ public struct DemoReport: Codable, Sendable {
     public var conflictsResolved: Int
     public var conflictExamples: [ConflictExample]
     public var quarantinedByRule: [String: Int]
+    /// Records synced without a reference that names a record not linked yet (applied once it is).
+    public var heldReferences: Int
     public var quarantineExamples: [String]
     public var driverChanges: Int
     /// Every field of every linked record equal across the CRMs, read back from the CRMs.
     public var converged: Bool
     /// Fields or records that differ between CRMs at the end (first few).
     public var divergences: [String]
+    /// References a CRM holds blank because it does not hold the record they name (deleted
+    /// there under the `ignore` policy, or refused there): not divergences, but counted.
+    public var unheldReferences: Int
+    public var unheldExamples: [String]
     /// Driver edits whose value is neither present nor overwritten by a later edit.
     public var lostUpdates: Int
     public var lostUpdateExamples: [String]

@@ -7,13 +7,16 @@ import Foundation
 
 extension DemoRunner {
     static func report(_ o: DemoOptions, reports: [PassReport], calls: [String: Int], readBack: ReadBack, divergences: [String],
-                       lost: [String], duplicates: Int, before: [String: Set<String>], driverChanges: Int, engine: SyncEngine,
+                       unheld: [String], lost: [String], duplicates: Int, before: [String: Set<String>], driverChanges: Int, engine: SyncEngine,
                        config: ConcordConfig, connectors: [any CRMConnector], seconds: Double) async throws -> DemoReport {
-        let (quarantinedBy, refusedBy) = try await engine.withStore { s -> ([String: Int], [String: Int]) in
-            var q: [String: Int] = [:], f: [String: Int] = [:]
-            for row in try s.quarantined() { q[row.replica, default: 0] += 1 }
-            for crm in config.activeCRMs { f[crm] = try s.outbox(replica: crm, state: .failed).count }
-            return (q, f)
+        let (quarantinedBy, refusedBy, blockedBy) = try await engine.withStore { s -> ([String: Int], [String: Int], [String: Int]) in
+            var q: [String: Int] = [:], f: [String: Int] = [:], b: [String: Int] = [:]
+            for row in try s.quarantined() where !row.rule.hasPrefix("held:") { q[row.replica, default: 0] += 1 }
+            for crm in config.activeCRMs {
+                f[crm] = try s.outbox(replica: crm, state: .failed).count
+                b[crm] = try s.outbox(replica: crm, state: .blocked).count
+            }
+            return (q, f, b)
         }
         var crms: [DemoReport.CRM] = []
         for c in connectors {
@@ -28,7 +31,7 @@ extension DemoRunner {
                 name: c.name, recordsBefore: before[c.name]?.count ?? 0, recordsAfter: readBack.counts[c.name] ?? 0,
                 created: rs.map(\.created).reduce(0, +), updated: rs.map(\.updated).reduce(0, +), deleted: rs.map(\.deleted).reduce(0, +),
                 fieldsWritten: rs.map(\.fieldsWritten).reduce(0, +), duplicatesMatched: rs.map(\.matched).reduce(0, +),
-                quarantined: quarantinedBy[c.name] ?? 0, refused: refusedBy[c.name] ?? 0, apiCalls: calls[c.name] ?? 0,
+                quarantined: quarantinedBy[c.name] ?? 0, refused: refusedBy[c.name] ?? 0, blocked: blockedBy[c.name] ?? 0, apiCalls: calls[c.name] ?? 0,
                 apiCallFloor: floor, apiCallFloorWithPolls: pollFloor,
                 pulled: pulled, lastError: rs.last?.lastError))
         }
@@ -57,16 +60,20 @@ extension DemoRunner {
             return (try s.conflictCount(), examples, try s.quarantined())
         }
         var byRule: [String: Int] = [:]
-        for q in quarantine { byRule[q.rule, default: 0] += 1 }
+        var held = 0
+        for q in quarantine {
+            if q.rule.hasPrefix("held:") { held += 1 } else { byRule[q.rule, default: 0] += 1 }
+        }
         var qExamples: [String] = []
         for rule in byRule.keys.sorted() {
-            if let q = quarantine.first(where: { $0.rule == rule }) { qExamples.append("\(q.replica) \(q.objectType) \(q.recordKey): \(q.reason)") }
+            if let q = quarantine.first(where: { $0.rule == rule && !$0.rule.hasPrefix("held:") }) { qExamples.append("\(q.replica) \(q.objectType) \(q.recordKey): \(q.reason)") }
         }
         return DemoReport(seed: o.seed, recordsPerCRM: o.records, crms: crms, passes: reports.count, conflictsResolved: conflicts,
-                          conflictExamples: examples, quarantinedByRule: byRule, quarantineExamples: qExamples,
+                          conflictExamples: examples, quarantinedByRule: byRule, heldReferences: held, quarantineExamples: qExamples,
                           driverChanges: driverChanges, converged: divergences.isEmpty && readBack.unlinked.isEmpty && readBack.unreadable.isEmpty,
                           divergences: Array((readBack.unreadable.map { "could not read back: \($0)" } + divergences
                                               + readBack.unlinked.map { "never linked: \($0)" }).prefix(20)),
+                          unheldReferences: unheld.count, unheldExamples: Array(unheld.prefix(5)),
                           lostUpdates: lost.count, lostUpdateExamples: Array(lost.prefix(10)), duplicatesCreated: duplicates,
                           seconds: seconds)
     }
@@ -103,9 +110,14 @@ extension DemoRunner {
         out.append("")
         out.append("Quarantined: \(r.quarantinedByRule.values.reduce(0, +))" + (r.quarantinedByRule.isEmpty ? "" : " (" + r.quarantinedByRule.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")"))
         for q in r.quarantineExamples { out.append("  e.g. \(q)") }
+        if r.heldReferences > 0 { out.append("Synced without a reference to a record not linked yet (applied once it is): \(r.heldReferences)") }
         out.append("")
         out.append("Checked by reading every CRM back: converged \(r.converged ? "yes" : "NO"), lost updates \(r.lostUpdates), duplicates created \(r.duplicatesCreated)")
         for d in r.divergences.prefix(5) { out.append("  differs: \(d)") }
+        if r.unheldReferences > 0 {
+            out.append("  \(r.unheldReferences) references are blank in a CRM that does not hold the record they name (deleted there, or refused)")
+            for u in r.unheldExamples.prefix(2) { out.append("    e.g. \(u)") }
+        }
         for l in r.lostUpdateExamples.prefix(5) { out.append("  lost: \(l)") }
         return out.joined(separator: "\n")
     }

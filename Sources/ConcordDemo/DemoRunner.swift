@@ -79,12 +79,15 @@ public enum DemoRunner {
         let refused = try await engine.withStore { s in
             Set(try config.activeCRMs.flatMap { crm in try s.outbox(replica: crm, state: .failed).map { "\(crm):\($0.record)" } })
         }
-        let divergences = readBack.divergences(config: config, crms: connectors.map(\.name), alive: alive, refused: refused)
+        let (divergences, unheld) = readBack.compare(config: config, crms: connectors.map(\.name), alive: alive, refused: refused)
+        if DivergenceTrace.enabled {
+            await DivergenceTrace.write(divergences, cluster: cluster, config: config, engine: engine, driverLog: driver.log)
+        }
         let lost = try await lostUpdates(driver.log, config: config, engine: engine, readBack: readBack)
         let created = try await concordCreated(before: before, driverLog: driver.log, engine: engine, config: config)
         let duplicates = duplicatesCreated(readBack: readBack, created: created)
 
-        return try await report(o, reports: reports, calls: calls, readBack: readBack, divergences: divergences, lost: lost,
+        return try await report(o, reports: reports, calls: calls, readBack: readBack, divergences: divergences, unheld: unheld, lost: lost,
                                 duplicates: duplicates, before: before, driverChanges: driver.log.count, engine: engine,
                                 config: config, connectors: connectors, seconds: syncSeconds)
     }

@@ -68,7 +68,24 @@ struct ReadBack {
     /// Differences between CRMs: fields mapped (and writable) in two CRMs with different
     /// values, and linked records missing from a CRM that maps their object.
     func divergences(config: ConcordConfig, crms: [String], alive: Set<RecordID>, refused: Set<String> = []) -> [String] {
+        compare(config: config, crms: crms, alive: alive, refused: refused).divergences
+    }
+
+    /// The records each CRM holds (read back), by global id.
+    var held: [String: Set<RecordID>] {
+        var out: [String: Set<RecordID>] = [:]
+        for (_, records) in table { for (gid, byCRM) in records { for crm in byCRM.keys { out[crm, default: []].insert(gid) } } }
+        return out
+    }
+
+    /// ``divergences(config:crms:alive:refused:)``, and apart from them the references a CRM
+    /// holds blank because it does not hold the record they name (deleted there under the
+    /// `ignore` policy, refused there): not a divergence, but reported.
+    func compare(config: ConcordConfig, crms: [String], alive: Set<RecordID>,
+                 refused: Set<String> = []) -> (divergences: [String], unheld: [String]) {
         var out: [String] = []
+        var unheld: [String] = []
+        let held = self.held
         for (object, records) in table {
             let mapped = crms.filter { config.mapping(crm: $0, object: object) != nil }
             for (gid, byCRM) in records where alive.contains(gid) {
@@ -79,12 +96,23 @@ struct ReadBack {
                 let present = mapped.filter { byCRM[$0] != nil }
                 guard present.count > 1 else { continue }
                 for field in config.object(object)?.fields.map(\.name) ?? [] {
+                    // A CRM that refused Concord's write of this record (its own rule, reported
+                    // as refused) is not expected to agree.
                     let holders = present.filter { crm in
                         guard let fm = config.mapping(crm: crm, object: object)?.field(field) else { return false }
-                        return !fm.readOnly
+                        return !fm.readOnly && !refused.contains("\(crm):\(gid)")
                     }
                     guard holders.count > 1 else { continue }
                     let values = holders.map { normalize(byCRM[$0]?[field]) }
+                    // A blank where the others name a record this CRM does not hold: it cannot say more.
+                    let named = Set(values.compactMap { v -> RecordID? in if case .reference(let id) = v { return id } else { return nil } })
+                    if named.count == 1, let target = named.first,
+                       zip(holders, values).allSatisfy({ crm, v in v == .reference(target) || (v == .null && !(held[crm]?.contains(target) ?? false)) }) {
+                        if values.contains(.null) {
+                            unheld.append("\(object) \(gid) \(field): " + zip(holders, values).map { "\($0)=\($1)" }.joined(separator: " "))
+                        }
+                        continue
+                    }
                     // Equal, or equal once one CRM's value is put into the other's value set
                     // (a many-to-one picklist table holds "negotiation" as HubSpot's "proposal").
                     var agree = true
@@ -100,7 +128,7 @@ struct ReadBack {
                 }
             }
         }
-        return out.sorted()
+        return (out.sorted(), unheld.sorted())
     }
 
     func normalize(_ v: Value?) -> Value { guard let v, !v.isBlank else { return .null }; return v }

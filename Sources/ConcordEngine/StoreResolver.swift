@@ -10,13 +10,23 @@ final class StoreResolver: ReferenceResolver, @unchecked Sendable {
     unowned let store: ConcordStore
     init(store: ConcordStore) { self.store = store }
 
+    /// The record a CRM id is linked to. Not redirected when merged away: the shadow must
+    /// say what the CRM holds, so a CRM still pointing at a merged-away record is planned a
+    /// write to the survivor.
     func recordID(crm: String, object: String, externalID: String) -> RecordID? {
         (try? store.linkedRecord(replica: crm, objectType: object, externalID: externalID)) ?? nil
     }
 
+    /// The CRM's id of a record that exists there; for a merged-away record, its survivor's.
     func externalID(crm: String, object: String, recordID: RecordID) -> String? {
-        guard let id = (try? store.externalID(replica: crm, record: recordID)) ?? nil,
-              !((try? store.shadow(replica: crm, record: recordID)[SyncEngine.deletedMarker]) == .bool(true)) else { return nil }
+        if let id = live(crm, recordID) { return id }
+        guard let survivor = (try? store.survivor(of: recordID)) ?? nil else { return nil }
+        return live(crm, survivor)
+    }
+
+    private func live(_ crm: String, _ record: RecordID) -> String? {
+        guard let id = (try? store.externalID(replica: crm, record: record)) ?? nil,
+              !((try? store.shadow(replica: crm, record: record)[SyncEngine.deletedMarker]) == .bool(true)) else { return nil }
         return id
     }
 }

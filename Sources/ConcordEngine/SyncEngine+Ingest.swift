@@ -15,7 +15,11 @@ extension SyncEngine {
             try absorbMerged(record.mergedIDs, into: record.id, replica: replica, object: object)
         }
         if record.isDeleted {
-            try ingestDelete(record, replica: replica, object: object)
+            if let survivor = record.mergedInto, try store.linkedRecord(replica: replica, objectType: object, externalID: survivor) != nil {
+                try absorbMerged([record.id], into: survivor, replica: replica, object: object)
+            } else {
+                try ingestDelete(record, replica: replica, object: object)
+            }
             return
         }
         let resolver = StoreResolver(store: store)
@@ -23,7 +27,9 @@ extension SyncEngine {
         var gid = try store.linkedRecord(replica: replica, objectType: object, externalID: record.id)
         let isNew = gid == nil
         let values: [String: Value]
-        switch pipeline.inbound(crm: replica, object: object, recordKey: record.id, raw: record.fields, isCreate: isNew) {
+        var held: [ValidationFailure] = []
+        switch pipeline.inbound(crm: replica, object: object, recordKey: record.id, raw: record.fields, isCreate: isNew,
+                                holdBackUnresolved: true) {
         case .rejected(let failures):
             try quarantine(record, replica: replica, object: object, isCreate: isNew, failures: failures)
             r.quarantined += 1
@@ -31,6 +37,11 @@ extension SyncEngine {
         case .accepted(let v):
             values = v
             _ = try? store.removeQuarantine(key: quarantineKey(replica, object, record.id))
+        case .held(let v, let failures):
+            // References to records not linked yet: the rest goes on now (identity included),
+            // the references wait in the quarantine as a hold and are applied once linked.
+            values = v
+            held = failures
         }
         if gid == nil {
             switch try match(record, values: values, replica: replica, object: object, mapping: mapping) {
@@ -94,6 +105,12 @@ extension SyncEngine {
         if shadow[Self.deletedMarker] != nil { seen[Self.deletedMarker] = .bool(false) }
         try store.updateShadow(replica: replica, record: id, fields: seen)
         try plan(id, objectType: object)
+        if !held.isEmpty {
+            let fields = Array(Set(held.flatMap(\.fields))).sorted()
+            var heldShadow: [String: String] = [:]
+            for f in fields { heldShadow[f] = shadow[f]?.description ?? "(absent)" }
+            try quarantine(record, replica: replica, object: object, isCreate: false, failures: held, held: (fields, heldShadow))
+        }
     }
 
     /// A record deleted in a CRM: propagate or ignore, per the object's policy.
@@ -106,20 +123,39 @@ extension SyncEngine {
         try plan(id, objectType: object)
     }
 
-    /// A CRM merged records into `survivor`: the merged-away records are deleted everywhere.
-    /// The CRM's merge result (the survivor's fields, blanks filled from the others) arrives
-    /// as the survivor's own change, so it wins as an edit made at the time of the merge.
+    /// A CRM merged records into `survivor`: the merged-away records are deleted everywhere
+    /// (as their object's delete policy says), redirect to the survivor, and every record
+    /// that referred to one of them now refers to the survivor, in every CRM (HubSpot moves
+    /// associations on a merge without touching the associated records, so no pull would
+    /// show it). The CRM's merge result (the survivor's fields, blanks filled from the
+    /// others) arrives as the survivor's own change, so it wins as an edit made at the time
+    /// of the merge.
     func absorbMerged(_ ids: [String], into survivor: String, replica: String, object: String) throws(StoreError) {
         guard let target = try store.linkedRecord(replica: replica, objectType: object, externalID: survivor) else { return }
         for loser in ids {
             guard let gone = try store.linkedRecord(replica: replica, objectType: object, externalID: loser), gone != target,
                   let rec = try store.record(gone) else { continue }
             try store.removeLink(replica: replica, record: gone)
+            try store.setMergedInto(gone, survivor: target, replica: replica)
             if rec.state.isAlive {
                 _ = try store.merge([RecordChange(id: gone, objectType: object, state: RecordState(causalLength: rec.state.causalLength + 1))],
                                     origin: replica)
             }
             try plan(gone, objectType: object)
+            try repointReferences(from: gone, to: target)
+        }
+    }
+
+    /// Rewrites every reference to `gone` as a reference to `target`: a local edit stamped
+    /// now, planned for every CRM.
+    func repointReferences(from gone: RecordID, to target: RecordID) throws(StoreError) {
+        for id in try store.records(referencing: gone) where id != gone && id != target {
+            guard let rec = try store.record(id), rec.state.isAlive else { continue }
+            var fields: [String: Value] = [:]
+            for entry in rec.state.entries where entry.register.value == .reference(gone) { fields[entry.name] = .reference(target) }
+            guard !fields.isEmpty else { continue }
+            try store.write(id, objectType: rec.objectType, fields: fields)
+            try plan(id, objectType: rec.objectType)
         }
     }
 
@@ -152,7 +188,22 @@ extension SyncEngine {
                       let mapping = config.mapping(crm: entry.crm, object: entry.object) else { continue }
                 var r = replicaReports[entry.crm] ?? PassReport.Replica()
                 let quarantinedBefore = r.quarantined
-                let record = CRMRecord(id: entry.recordKey, fields: entry.raw, modifiedAt: UInt64(max(0, entry.firstSeenMillis)))
+                var record = CRMRecord(id: entry.recordKey, fields: entry.raw,
+                                       modifiedAt: UInt64(max(0, entry.modifiedMillis ?? entry.firstSeenMillis)))
+                if let heldFields = entry.heldFields {
+                    // A hold: only the held references are retried, and only while nothing newer
+                    // reached that field of the CRM's record (else the hold is superseded).
+                    guard let gid = try store.linkedRecord(replica: entry.crm, objectType: entry.object, externalID: entry.recordKey)
+                    else { try store.removeQuarantine(key: row.key); outcome[row.key] = true; continue }
+                    let shadow = try store.shadow(replica: entry.crm, record: gid)
+                    if heldFields.contains(where: { (shadow[$0]?.description ?? "(absent)") != entry.heldShadow?[$0] }) {
+                        try store.removeQuarantine(key: row.key)
+                        outcome[row.key] = true
+                        continue
+                    }
+                    let crmFields = Set(heldFields.compactMap { mapping.field($0)?.crmField })
+                    record.fields = entry.raw.filter { crmFields.contains($0.key) }
+                }
                 try ingest(record, replica: entry.crm, object: entry.object, mapping: mapping, report: &report, replicaReport: &r)
                 r.quarantined = quarantinedBefore
                 outcome[row.key] = try store.quarantineEntry(key: row.key) == nil
@@ -163,16 +214,21 @@ extension SyncEngine {
         return outcome
     }
 
+    /// Keeps a CRM record's exact input in the quarantine with the reasons; with `held`, as
+    /// a hold of those reference fields (the rest of the record was merged).
     func quarantine(_ record: CRMRecord, replica: String, object: String, isCreate: Bool,
-                    failures: [ValidationFailure]) throws(StoreError) {
+                    failures: [ValidationFailure], held: (fields: [String], shadow: [String: String])? = nil) throws(StoreError) {
         let key = quarantineKey(replica, object, record.id)
         let previous = try store.quarantineEntry(key: key)
-        let entry = QuarantineEntry(id: key, object: object, crm: replica, recordKey: record.id, raw: record.fields,
+        var entry = QuarantineEntry(id: key, object: object, crm: replica, recordKey: record.id, raw: record.fields,
                                     isCreate: isCreate, failures: failures,
                                     firstSeenMillis: Int64(previous?.createdAt ?? wallClock.nowMillis()))
+        entry.modifiedMillis = record.modifiedAt.map { Int64(clamping: $0) }
+        entry.heldFields = held?.fields
+        entry.heldShadow = held?.shadow
         let json = (try? JSONEncoder.sorted.encode(entry)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         try store.addQuarantine(key: key, objectType: object, replica: replica, recordKey: record.id, input: json,
-                                rule: failures.map(\.rule.rawValue).joined(separator: ","),
+                                rule: (held == nil ? "" : "held:") + failures.map(\.rule.rawValue).joined(separator: ","),
                                 reason: failures.map(\.reason).joined(separator: "; "))
     }
 }

@@ -19,20 +19,25 @@ extension SyncEngine {
     /// when the CRM throttles, runs out of quota or fails; refused items are parked as failed.
     func push(replica: String, into r: inout PassReport.Replica) async {
         guard let connector = connectors[replica] else { return }
+        // Items planned while this push runs (a deferred reference re-planned) wait for the next pass.
+        guard (try? store.rearmBlocked(replica: replica)) != nil, let newest = try? store.lastOutboxID() else {
+            r.lastError = "reading the outbox failed"
+            return
+        }
         for object in order {
             guard let mapping = config.mapping(crm: replica, object: object) else { continue }
-            let items: [OutboxItem]
-            do {
-                items = try (store.outbox(replica: replica, state: .sending) + store.outbox(replica: replica, state: .pending))
-                    .filter { $0.objectType == object }
-            } catch {
-                r.lastError = "reading the outbox failed: \(error)"
-                return
-            }
-            var start = 0
-            while start < items.count {
-                let chunk = Array(items[start..<min(items.count, start + connector.pushBatchSize)])
-                start += connector.pushBatchSize
+            var after: Int64 = 0
+            while true {
+                let chunk: [OutboxItem]
+                do {
+                    chunk = try store.openOutbox(replica: replica, objectType: object, after: after, through: newest,
+                                                 limit: connector.pushBatchSize)
+                } catch {
+                    r.lastError = "reading the outbox failed: \(error)"
+                    return
+                }
+                guard let last = chunk.last else { break }
+                after = last.id
                 let prepared: [PreparedPush]
                 do {
                     prepared = try await prepare(chunk, replica: replica, object: object, mapping: mapping, connector: connector, report: &r)
@@ -61,9 +66,13 @@ extension SyncEngine {
                     return
                 }
                 var stop = false
+                var adopted: [String] = []
                 do {
                     try store.transaction { _ throws(StoreError) in
-                        stop = try apply(results, prepared, replica: replica, object: object, report: &r)
+                        stop = try apply(results, prepared, replica: replica, object: object, adopted: &adopted, report: &r)
+                    }
+                    if !adopted.isEmpty {
+                        try await readAdopted(adopted, replica: replica, object: object, mapping: mapping, connector: connector, report: &r)
                     }
                 } catch {
                     r.lastError = "recording results from \(replica) failed: \(error)"
@@ -102,28 +111,70 @@ extension SyncEngine {
                                         values: [:], isCreate: false, isDelete: true))
                 continue
             }
+            if goneThere && config.sync.objects[object]?.deletePolicy == .ignore {
+                // Deleted there, and this object's deletes are respected where they happen.
+                try store.completeOutbox([item.id])
+                continue
+            }
             let desired = desiredValues(rec.state, object: object, mapping: mapping)
             let isCreate = link == nil || goneThere
             var values = isCreate ? desired : changed(desired, shadow: shadow, replica: replica, object: object)
             if values.isEmpty { try store.completeOutbox([item.id]); continue }
             var wire: (fields: [String: WireValue], failures: [FieldConversionFailure])
-            var unresolved: [String] = []
+            var deferred: [String] = []
             do {
                 wire = try mapper.outbound(crm: replica, object: object, values: values, isCreate: isCreate)
-                // A reference to a record this CRM does not have (yet): write the rest now; the
-                // reference stays different from the shadow, so a later pass sets it.
-                unresolved = wire.failures.filter { $0.error.code == .unresolvedReference }.map(\.field)
-                if !unresolved.isEmpty && unresolved.count == wire.failures.count && unresolved.count < values.count {
-                    for f in unresolved { values[f] = nil }
-                    wire = try mapper.outbound(crm: replica, object: object, values: values, isCreate: isCreate)
-                }
             } catch {
                 try store.failOutbox(item.id, error: error.description, permanent: true)
                 r.failed += 1
                 continue
             }
+            let unresolved = wire.failures.filter { $0.error.code == .unresolvedReference }
+            if !unresolved.isEmpty && unresolved.count == wire.failures.count {
+                // References to records this CRM does not have. One on its way in (a create
+                // still open) is deferred: the rest is written now and the reference later. One
+                // that cannot come (deleted there, refused there) cannot be held: a stale value
+                // there is cleared, else nothing is written for it.
+                var impossible: [String] = []
+                for f in unresolved.map(\.field) {
+                    if try referenceIsComing(values[f], replica: replica) {
+                        deferred.append(f)
+                        values[f] = nil
+                    } else if !isCreate, let old = shadow[f], !old.isBlank {
+                        values[f] = .null
+                    } else {
+                        impossible.append(f)
+                        values[f] = nil
+                    }
+                }
+                let why = unresolved.map { "\($0.field): \($0.error.message)" }.joined(separator: "; ")
+                let required = Set(mapping.fields.filter(\.required).map(\.canonical))
+                if isCreate, let f = (deferred + impossible).first(where: required.contains) {
+                    // The CRM will not take the record without it: wait for it, or give up.
+                    if deferred.contains(f) {
+                        try store.failOutbox(item.id, error: "waiting for the record \(f) names to reach \(replica): \(why)", permanent: false)
+                    } else {
+                        try store.failOutbox(item.id, error: "\(replica) requires \(f), and the record it names is not in \(replica): \(why)",
+                                             permanent: true)
+                        r.failed += 1
+                    }
+                    continue
+                }
+                if values.isEmpty {
+                    if deferred.isEmpty {
+                        try store.blockOutbox(item.id, reason: "\(replica) does not hold the referenced record: \(why)")
+                    } else {
+                        try store.failOutbox(item.id, error: "waiting for referenced records to reach \(replica): \(why)", permanent: false)
+                    }
+                    continue
+                }
+                do { wire = try mapper.outbound(crm: replica, object: object, values: values, isCreate: isCreate) } catch {
+                    try store.failOutbox(item.id, error: error.description, permanent: true)
+                    r.failed += 1
+                    continue
+                }
+            }
             if !wire.failures.isEmpty {
-                // Usually a reference to a record this CRM does not have yet: keep it for a later pass.
                 let why = wire.failures.map { "\($0.field): \($0.error.message)" }.joined(separator: "; ")
                 try store.failOutbox(item.id, error: why, permanent: false)
                 r.lastError = "\(object) \(item.record): \(why)"
@@ -143,9 +194,32 @@ extension SyncEngine {
                 op = .update(id: link!, fields: wire.fields, ifMatch: nil)
             }
             out.append(PreparedPush(item: item, push: PushItem(key: item.id, operation: op), values: values,
-                                    isCreate: isCreate, isDelete: false, deferred: wire.failures.isEmpty ? unresolved : []))
+                                    isCreate: isCreate, isDelete: false, deferred: deferred))
         }
         return out
+    }
+
+    /// Reads records a CRM turned out to hold already (a create refused as a duplicate and
+    /// linked instead) and takes them in like pulled records, so their own values merge by
+    /// time and what they lack is planned.
+    func readAdopted(_ ids: [String], replica: String, object: String, mapping: ObjectMapping, connector: any CRMConnector,
+                     report r: inout PassReport.Replica) async throws {
+        var fields = Set(mapping.fields.map(\.crmField))
+        if let ext = mapping.externalIDField { fields.insert(ext) }
+        let records = try await connector.fetch(object: mapping.crmObject, ids: ids, fields: fields.sorted())
+        var report = PassReport()
+        try store.transaction { _ throws(StoreError) in
+            for record in records { try ingest(record, replica: replica, object: object, mapping: mapping, report: &report, replicaReport: &r) }
+        }
+    }
+
+    /// Whether the record a reference names will exist in `replica`: it is alive (or was
+    /// merged into one that is) and has a create there still open.
+    func referenceIsComing(_ value: Value?, replica: String) throws(StoreError) -> Bool {
+        guard case .reference(let id)? = value else { return false }
+        let target = try store.survivor(of: id) ?? id
+        guard let rec = try store.record(target), rec.state.isAlive else { return false }
+        return try store.hasOpenOutbox(replica: replica, record: target)
     }
 
     /// A create that was handed to a CRM without an upsert key when Concord stopped: look the
@@ -173,7 +247,7 @@ extension SyncEngine {
     /// Records what the CRM accepted: links for creates, shadows for every write, the outbox
     /// item done; failures parked or kept. Returns whether pushing to this CRM should stop.
     func apply(_ results: [PushResult], _ prepared: [PreparedPush], replica: String, object: String,
-               report r: inout PassReport.Replica) throws(StoreError) -> Bool {
+               adopted: inout [String], report r: inout PassReport.Replica) throws(StoreError) -> Bool {
         let byKey = Dictionary(prepared.map { ($0.item.id, $0) }, uniquingKeysWith: { a, _ in a })
         var stop = false
         var answered = Set<Int64>()
@@ -207,6 +281,22 @@ extension SyncEngine {
                                       payload: p.deferred.sorted().joined(separator: ","))
                 }
             case .failure(let error):
+                if p.isCreate, let existing = error.existingID {
+                    // The CRM already holds this record (same unique email): link it, and read
+                    // it, rather than create a duplicate or fail forever.
+                    if let other = try store.linkedRecord(replica: replica, objectType: object, externalID: existing), other != p.item.record {
+                        try store.failOutbox(p.item.id, error: "\(replica) already holds this \(object) as \(existing), which is linked to "
+                                             + "Concord record \(other): the two Concord records share a unique value (\(error.message)); "
+                                             + "merge them", permanent: true)
+                        r.failed += 1
+                    } else {
+                        try store.setLink(replica: replica, objectType: object, externalID: existing, record: p.item.record)
+                        try store.completeOutbox([p.item.id])
+                        adopted.append(existing)
+                        r.matched += 1
+                    }
+                    continue
+                }
                 r.lastError = error.description
                 switch error.code {
                 case .notFound:

@@ -15,6 +15,10 @@ public struct OutboxItem: Hashable, Sendable {
         case sending
         /// Refused for good (validation, permission); parked until the cause is fixed.
         case failed
+        /// Nothing left to write but references this replica cannot hold: the records they
+        /// name do not exist there (deleted there, refused, never to be created). Not open
+        /// work; re-armed each push in case such a record has appeared since.
+        case blocked
     }
     /// Row id; also the order of enqueueing.
     public var id: Int64
@@ -48,14 +52,21 @@ extension ConcordStore {
                         payload: String) throws(StoreError) -> Int64 {
         let now = wallClock.nowMillis()
         return try writeTransaction { () throws(StoreError) -> Int64 in
-            let find = try db.prepare("SELECT id, operation FROM outbox WHERE replica = ? AND gid = ? AND state IN ('pending', 'sending')")
+            let find = try db.prepare("""
+                SELECT id, operation, state FROM outbox WHERE replica = ? AND gid = ? AND state IN ('pending', 'sending', 'blocked')
+                ORDER BY state = 'blocked' LIMIT 1
+                """)
             find.bind(1, replica); find.bind(2, record.bytes)
             if try find.step() {
                 let id = find.int64(0)
                 let old = OutboxItem.Operation(rawValue: find.text(1)) ?? .update
                 find.reset()
                 let op: OutboxItem.Operation = (old == .create && operation == .update) ? .create : operation
-                let u = try db.prepare("UPDATE outbox SET operation = ?, payload = ? WHERE id = ?")
+                // A new plan for a blocked record re-arms its item (one open item per record).
+                let u = try db.prepare("""
+                    UPDATE outbox SET operation = ?, payload = ?, state = CASE WHEN state = 'blocked' THEN 'pending' ELSE state END
+                    WHERE id = ?
+                    """)
                 u.bind(1, op.rawValue); u.bind(2, payload); u.bind(3, id)
                 try u.run()
                 return id
@@ -130,6 +141,31 @@ extension ConcordStore {
             s.bind(1, permanent ? "failed" : "pending"); s.bind(2, error); s.bind(3, id)
             try s.run()
         }
+    }
+
+    /// Parks an item whose only remaining writes are references this replica cannot hold.
+    public func blockOutbox(_ id: Int64, reason: String) throws(StoreError) {
+        try writeTransaction { () throws(StoreError) in
+            let s = try db.prepare("UPDATE outbox SET state = 'blocked', last_error = ? WHERE id = ?")
+            s.bind(1, reason); s.bind(2, id)
+            try s.run()
+        }
+    }
+
+    /// Returns a replica's blocked items to `pending` (a record they wait for may exist now).
+    public func rearmBlocked(replica: String) throws(StoreError) {
+        try writeTransaction { () throws(StoreError) in
+            let s = try db.prepare("UPDATE outbox SET state = 'pending' WHERE replica = ? AND state = 'blocked'")
+            s.bind(1, replica)
+            try s.run()
+        }
+    }
+
+    /// Whether a record has open work (pending or sending) for a replica.
+    public func hasOpenOutbox(replica: String, record: RecordID) throws(StoreError) -> Bool {
+        let s = try db.prepare("SELECT 1 FROM outbox WHERE replica = ? AND gid = ? AND state IN ('pending', 'sending') LIMIT 1")
+        s.bind(1, replica); s.bind(2, record.bytes)
+        return try s.step()
     }
 
     /// Drops every item of one record for one replica (pending, sending or failed): used when

@@ -29,6 +29,8 @@ public final class ConcordStore {
     var fieldNames: [UInt32: String] = [:]
     var typeIDs: [String: Int64] = [:]
     var typeNames: [Int64: String] = [:]
+    /// Whether any merge redirect exists (most stores have none: lookups skip the table).
+    var hasMerges = false
     let statements: StoreStatements
 
     /// Opens or creates a store.
@@ -82,6 +84,8 @@ public final class ConcordStore {
             let id = t.int64(0), name = t.text(1)
             typeIDs[name] = id; typeNames[id] = name
         }
+        let m = try db.prepare("SELECT EXISTS(SELECT 1 FROM merged_into)")
+        hasMerges = try m.step() && m.int64(0) != 0
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction, persisting the clock and sequence

@@ -43,6 +43,7 @@ enum SalesforceSchema {
             FieldSchema("BillingCountry", .string, maxLength: 80),
             FieldSchema("Description", .textArea, maxLength: 32000),
             FieldSchema("External_Id__c", .string, label: "External Id", maxLength: 255, unique: true),
+            FieldSchema("MasterRecordId", .reference, label: "Master Record ID", readOnly: true, referenceTo: ["Account"]),
             concordID,
         ])
         let contact = ObjectSchema(name: "Contact", label: "Contact", fields: systemFields + [
@@ -54,6 +55,7 @@ enum SalesforceSchema {
             FieldSchema("MobilePhone", .phone, label: "Mobile Phone", maxLength: 40),
             FieldSchema("Title", .string, maxLength: 128),
             FieldSchema("AccountId", .reference, label: "Account ID", referenceTo: ["Account"]),
+            FieldSchema("MasterRecordId", .reference, label: "Master Record ID", readOnly: true, referenceTo: ["Contact"]),
             FieldSchema("MailingCity", .string, maxLength: 40),
             FieldSchema("MailingCountry", .string, maxLength: 80),
             FieldSchema("LeadSource", .picklist, options: picklist(["Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other"])),

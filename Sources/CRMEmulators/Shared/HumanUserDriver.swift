@@ -12,6 +12,10 @@ public struct DriverProfile: Sendable {
     public var newID: @Sendable (String, inout StoreTransaction) -> String
     /// Types that may be merged.
     public var mergeable: Set<String>
+    /// How this CRM merges `mergedID` into `primaryID` of a type (what its own merge does
+    /// to related records and to the merged-away one); the store's plain merge by default.
+    public var merge: @Sendable (_ type: String, _ primaryID: String, _ mergedID: String, inout StoreTransaction) throws -> StoredRecord
+        = { type, primary, merged, tx in try tx.merge(type, primaryID: primary, mergedID: merged, source: "CRM_UI") }
 }
 
 /// One change made by the driver.
@@ -67,7 +71,7 @@ public final class HumanUserDriver: Sendable {
                 return DriverChange(crm: profile.crm, type: type, id: record.id, kind: .delete, at: deleted.modifiedAt)
             }
             guard profile.mergeable.contains(type), let a = rng.pick(live), let b = rng.pick(live), a.id != b.id,
-                let merged = try? tx.merge(type, primaryID: a.id, mergedID: b.id, source: "CRM_UI")
+                let merged = try? profile.merge(type, a.id, b.id, &tx)
             else { return nil }
             return DriverChange(crm: profile.crm, type: type, id: a.id, kind: .merge, mergedID: b.id, at: merged.modifiedAt)
         }
@@ -104,7 +108,19 @@ extension DriverProfile {
                 }
             },
             newID: { type, tx in SalesforceIDs.make(prefix: SalesforceSchema.prefixes[type] ?? "a00", counter: tx.nextCounter()) },
-            mergeable: ["Contact", "Account"])
+            mergeable: ["Contact", "Account"],
+            merge: { type, primary, merged, tx in
+                // Salesforce's merge: related records move to the master (their lookups are
+                // rewritten, which stamps them), and the deleted loser keeps MasterRecordId.
+                for other in SalesforceSchema.objects.keys.sorted() {
+                    for record in tx.all(other) {
+                        let moved = record.fields.filter { $0.value == .string(merged) }.mapValues { _ in JSONValue.string(primary) }
+                        if !moved.isEmpty { _ = try tx.update(other, id: record.id, changes: moved, source: "CRM_UI") }
+                    }
+                }
+                _ = try tx.update(type, id: merged, changes: ["MasterRecordId": .string(primary)], source: "CRM_UI")
+                return try tx.merge(type, primaryID: primary, mergedID: merged, source: "CRM_UI")
+            })
     }
 
     /// Contacts, companies and deals of a HubSpot emulator.
@@ -121,7 +137,12 @@ extension DriverProfile {
                 }
             },
             newID: { _, tx in String(base + tx.nextCounter()) },
-            mergeable: ["contacts", "companies"])
+            mergeable: ["contacts", "companies"],
+            merge: { type, primary, merged, tx in
+                // HubSpot's merge moves the merged record's associations to the primary.
+                emulator.moveAssociations(type: type, from: merged, to: primary, tx: &tx)
+                return try tx.merge(type, primaryID: primary, mergedID: merged, source: "CRM_UI")
+            })
     }
 
     /// Contacts, accounts and opportunities of a Dataverse emulator (no merge through this driver).

@@ -79,8 +79,14 @@ extension DynamicsConnector {
             }
             return PushResult(key: item.key, outcome: .success(id), matchedExisting: upsertKey != nil && answer.status == 200)
         default:
-            return PushResult(key: item.key, outcome: .failure(
-                DynamicsErrors.error(status: answer.status, headers: answer.headers, body: answer.body, crm: name)))
+            var error = DynamicsErrors.error(status: answer.status, headers: answer.headers, body: answer.body, crm: name)
+            if error.code == .notFound, case .update(let id, _, _) = item.operation, !error.message.lowercased().contains(id.lowercased()) {
+                // "account With Id = ... Does Not Exist" about a lookup's target: the row itself
+                // is there; what it points to is not. Not a deleted record.
+                error.code = .validation
+                error.message = "a record this write refers to does not exist: " + error.message
+            }
+            return PushResult(key: item.key, outcome: .failure(error))
         }
     }
 

@@ -27,13 +27,22 @@ enum HubSpotErrors {
         case (404, _), (_, "OBJECT_NOT_FOUND"): return make(.notFound)
         case (409, _), (_, "CONFLICT"):
             // HubSpot's 409 is a duplicate on a unique property (e.g. contact email), which
-            // no retry fixes: the values must change.
-            return make(.validation)
+            // no retry fixes: the values must change, or the existing record be linked.
+            var error = make(.validation)
+            error.existingID = existingID(in: message)
+            return error
         case (400, _), (422, _), (_, "VALIDATION_ERROR"): return make(.validation)
         case (403, _): return make(.permanent)
         case (408, _), (500..., _): return make(.transient, retry: retryAfterMillis)
         default: return make(.permanent)
         }
+    }
+
+    /// The id in HubSpot's "... already exists. Existing ID: 512" message.
+    static func existingID(in message: String) -> String? {
+        guard let range = message.range(of: "Existing ID: ") else { return nil }
+        let digits = message[range.upperBound...].prefix { $0.isNumber }
+        return digits.isEmpty ? nil : String(digits)
     }
 
     /// HubSpot's daily-limit 429 (`policyName: DAILY`, or the documented message).

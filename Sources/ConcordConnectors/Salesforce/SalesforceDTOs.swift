@@ -66,8 +66,9 @@ enum SalesforceWire {
         for (key, value) in members where key != "attributes" {
             if let wire = value.wireValue { fields[key] = wire }
         }
+        let deleted = members["IsDeleted"]?.boolValue ?? false
         return CRMRecord(id: id, fields: fields, modifiedAt: members["SystemModstamp"]?.stringValue.flatMap(WireTime.parse),
-                         isDeleted: members["IsDeleted"]?.boolValue ?? false)
+                         isDeleted: deleted, mergedInto: deleted ? members["MasterRecordId"]?.stringValue : nil)
     }
 
     /// A SOQL string literal: quotes and backslashes escaped.
@@ -92,9 +93,14 @@ enum SalesforceWire {
         !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }
     }
 
-    /// `Id, SystemModstamp, IsDeleted` plus `fields`, without duplicates, in order.
-    static func selectList(_ fields: [String]) -> [String] {
+    /// Objects Salesforce merges (their merged-away rows keep `MasterRecordId`).
+    static let mergeable: Set<String> = ["Account", "Contact", "Lead"]
+
+    /// `Id, SystemModstamp, IsDeleted` (and `MasterRecordId` on mergeable objects) plus
+    /// `fields`, without duplicates, in order.
+    static func selectList(_ fields: [String], object: String? = nil) -> [String] {
         var seen = Set<String>()
-        return (["Id", "SystemModstamp", "IsDeleted"] + fields).filter { seen.insert($0.lowercased()).inserted }
+        let system = ["Id", "SystemModstamp", "IsDeleted"] + (object.map(mergeable.contains) == true ? ["MasterRecordId"] : [])
+        return (system + fields).filter { seen.insert($0.lowercased()).inserted }
     }
 }

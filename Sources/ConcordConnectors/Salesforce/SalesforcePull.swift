@@ -97,7 +97,7 @@ extension SalesforceConnector {
         for (field, value) in request.discriminator.sorted(by: { $0.key < $1.key }) {
             conditions.append("\(field) = \(SalesforceWire.literal(value))")
         }
-        return "SELECT \(SalesforceWire.selectList(request.fields).joined(separator: ", ")) FROM \(request.object)"
+        return "SELECT \(SalesforceWire.selectList(request.fields, object: request.object).joined(separator: ", ")) FROM \(request.object)"
             + " WHERE " + conditions.joined(separator: " AND ") + " ORDER BY SystemModstamp, Id"
     }
 

@@ -6,6 +6,10 @@ public enum InboundOutcome: Hashable, Sendable {
     case accepted([String: Value])
     /// At least one check failed: nothing may be merged; quarantine the raw input.
     case rejected([ValidationFailure])
+    /// Everything passed except references to records not linked yet (asked for with
+    /// `holdBackUnresolved`): these values may be merged; the failed references are held
+    /// back until the records they name are linked.
+    case held([String: Value], [ValidationFailure])
 }
 
 /// Maps and validates an inbound CRM change as one unit: all of it, or none of it.
@@ -29,8 +33,12 @@ public struct MappingPipeline: Sendable {
     /// Converts `raw` from `crm`, checks the canonical rules, and checks that every other
     /// active CRM (or `targets`) can accept the values, so a change is never merged and then
     /// pushed half-way.
+    ///
+    /// With `holdBackUnresolved`, a change whose only failures are references to records
+    /// not linked yet is ``InboundOutcome/held(_:_:)``: the rest of it may be merged now, so
+    /// one unlinked company does not keep a contact (and its identity match) out of sync.
     public func inbound(crm: String, object: String, recordKey: String, raw: [String: WireValue],
-                        isCreate: Bool, targets: [String]? = nil) -> InboundOutcome {
+                        isCreate: Bool, targets: [String]? = nil, holdBackUnresolved: Bool = false) -> InboundOutcome {
         let mapped: (values: [String: Value], failures: [FieldConversionFailure])
         do {
             mapped = try mapper.inbound(crm: crm, object: object, raw: raw)
@@ -38,16 +46,20 @@ public struct MappingPipeline: Sendable {
             return .rejected([ValidationFailure(object: object, recordKey: recordKey, crm: crm, fields: [], values: [:],
                                                 rule: .conversion, reason: error.description)])
         }
-        var failures = mapped.failures.map { f in
+        let conversion = mapped.failures.map { f in
             ValidationFailure(object: object, recordKey: recordKey, crm: crm, fields: [f.field], values: [f.field: f.value],
                               rule: .init(f.error.code), reason: "\(crm) \(f.crmField): \(f.error.message)")
         }
+        let unresolved = conversion.filter { $0.rule == .unresolvedReference }
+        let holding = holdBackUnresolved && !unresolved.isEmpty && unresolved.count == conversion.count
+        var failures = holding ? [] : conversion
         let validator = Validator(config: mapper.config)
         failures += validator.validate(object: object, recordKey: recordKey, values: mapped.values, isCreate: isCreate)
         for target in targets ?? mapper.config.activeCRMs where target != crm {
             failures += validator.validate(for: target, object: object, recordKey: recordKey,
                                            values: mapped.values, isCreate: isCreate)
         }
-        return failures.isEmpty ? .accepted(mapped.values) : .rejected(failures)
+        if !failures.isEmpty { return .rejected(failures) }
+        return holding ? .held(mapped.values, unresolved) : .accepted(mapped.values)
     }
 }

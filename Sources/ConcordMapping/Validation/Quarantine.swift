@@ -20,6 +20,15 @@ public struct QuarantineEntry: Hashable, Sendable, Codable, Identifiable {
     public var firstSeenMillis: Int64
     /// How many times it has been tried (1 on first quarantine).
     public var attempts: Int
+    /// When set, the entry is a hold, not a rejection: the change was merged except these
+    /// canonical reference fields, which name records not linked yet.
+    public var heldFields: [String]?
+    /// The replica's shadow of each held field when it was held (`(absent)` if none): a
+    /// retry applies a held reference only while the shadow is unchanged, so a newer value
+    /// that reached the CRM since is never overwritten by the older, held one.
+    public var heldShadow: [String: String]?
+    /// The CRM's modification time of the input, Unix ms (the stamp a retry uses).
+    public var modifiedMillis: Int64?
 
     /// Creates an entry.
     public init(id: String, object: String, crm: String, recordKey: String, raw: [String: WireValue],
@@ -109,7 +118,7 @@ extension MappingPipeline {
         case .accepted(let values):
             try await store.remove(id: id)
             return .released(values)
-        case .rejected(let failures):
+        case .rejected(let failures), .held(_, let failures):
             entry.failures = failures
             entry.attempts += 1
             try await store.add(entry)
