@@ -12,6 +12,9 @@ struct PreparedPush {
     var isDelete: Bool
     /// References left out because the target record is not in this CRM yet.
     var deferred: [String] = []
+    /// References left out (or cleared) because the record they name cannot be in this
+    /// CRM: kept as a blocked item, re-armed each push in case it appears.
+    var unheld: [String] = []
 }
 
 extension SyncEngine {
@@ -121,7 +124,7 @@ extension SyncEngine {
             var values = isCreate ? desired : changed(desired, shadow: shadow, replica: replica, object: object)
             if values.isEmpty { try store.completeOutbox([item.id]); continue }
             var wire: (fields: [String: WireValue], failures: [FieldConversionFailure])
-            var deferred: [String] = []
+            var deferred: [String] = [], impossible: [String] = [], cleared: [String] = []
             do {
                 wire = try mapper.outbound(crm: replica, object: object, values: values, isCreate: isCreate)
             } catch {
@@ -135,13 +138,13 @@ extension SyncEngine {
                 // still open) is deferred: the rest is written now and the reference later. One
                 // that cannot come (deleted there, refused there) cannot be held: a stale value
                 // there is cleared, else nothing is written for it.
-                var impossible: [String] = []
                 for f in unresolved.map(\.field) {
                     if try referenceIsComing(values[f], replica: replica) {
                         deferred.append(f)
                         values[f] = nil
                     } else if !isCreate, let old = shadow[f], !old.isBlank {
                         values[f] = .null
+                        cleared.append(f)
                     } else {
                         impossible.append(f)
                         values[f] = nil
@@ -194,7 +197,7 @@ extension SyncEngine {
                 op = .update(id: link!, fields: wire.fields, ifMatch: nil)
             }
             out.append(PreparedPush(item: item, push: PushItem(key: item.id, operation: op), values: values,
-                                    isCreate: isCreate, isDelete: false, deferred: deferred))
+                                    isCreate: isCreate, isDelete: false, deferred: deferred, unheld: impossible + cleared))
         }
         return out
     }
@@ -276,9 +279,12 @@ extension SyncEngine {
                     try store.updateShadow(replica: replica, record: p.item.record, fields: seen)
                 }
                 try store.completeOutbox([p.item.id])
-                if !p.deferred.isEmpty {
-                    try store.enqueue(replica: replica, objectType: object, record: p.item.record, operation: .update,
-                                      payload: p.deferred.sorted().joined(separator: ","))
+                if !p.deferred.isEmpty || !p.unheld.isEmpty {
+                    let id = try store.enqueue(replica: replica, objectType: object, record: p.item.record, operation: .update,
+                                               payload: (p.deferred + p.unheld).sorted().joined(separator: ","))
+                    if p.deferred.isEmpty {
+                        try store.blockOutbox(id, reason: "\(replica) does not hold the records \(p.unheld.sorted().joined(separator: ", ")) name")
+                    }
                 }
             case .failure(let error):
                 if p.isCreate, let existing = error.existingID {

@@ -37,6 +37,9 @@ public actor InMemoryCRM: CRMConnector {
     /// When set, the next push applies its creates and then fails before answering (the
     /// acknowledgement is lost, as when Concord is killed mid-push).
     public var loseNextAcknowledgement = false
+    /// Fields whose values must be unique per object (HubSpot contact email): a create with
+    /// a taken value fails as a 409 naming the existing record, as HubSpot does.
+    public var uniqueFields: [String: String] = [:]
     /// Every write a push made: `(operation, object, id)`.
     public private(set) var writes: [(String, String, String)] = []
 
@@ -53,7 +56,8 @@ public actor InMemoryCRM: CRMConnector {
 
     /// Sets the fault knobs.
     public func setFaults(offline: Bool? = nil, throttledPushes: Int? = nil, rejectValue: WireValue?? = nil,
-                          loseNextAcknowledgement: Bool? = nil) {
+                          loseNextAcknowledgement: Bool? = nil, uniqueFields: [String: String]? = nil) {
+        if let uniqueFields { self.uniqueFields = uniqueFields }
         if let offline { self.offline = offline }
         if let throttledPushes { self.throttledPushes = throttledPushes }
         if let rejectValue { self.rejectValue = rejectValue }
@@ -161,6 +165,15 @@ public actor InMemoryCRM: CRMConnector {
                 }
                 var all = fields
                 if let key { all[key.field] = .string(key.value) }
+                if let unique = uniqueFields[object], let value = fields[unique]?.text?.lowercased(),
+                   let taken = (objects[object] ?? [:]).first(where: { !$0.value.deleted && $0.value.fields[unique]?.text?.lowercased() == value
+                       && (key == nil || $0.value.fields[key!.field] != .string(key!.value)) }) {
+                    var error = ConnectorError(.validation, crm: name, status: 409, crmCode: "CONFLICT",
+                                               message: "Contact already exists. Existing ID: \(taken.key)")
+                    error.existingID = taken.key
+                    results.append(PushResult(key: item.key, outcome: .failure(error)))
+                    continue
+                }
                 if let key, let existing = (objects[object] ?? [:]).first(where: { !$0.value.deleted && $0.value.fields[key.field] == .string(key.value) }) {
                     write(object, existing.key) { row in for (k, v) in all { row.fields[k] = v } }
                     writes.append(("update", object, existing.key))

@@ -1,0 +1,106 @@
+import ConcordConnectors
+import ConcordCore
+import ConcordEngine
+import ConcordMapping
+import ConcordStore
+import ConcordTesting
+import Testing
+
+/// Identity under churn: references to records not linked yet, merges that must repoint
+/// references, references a CRM cannot hold, and creates a CRM refuses as duplicates.
+@Suite("Identity and references")
+struct EngineIdentityTests {
+    @Test("a contact whose company is not linked yet is matched and synced now; its company follows once linked")
+    func heldReference() async throws {
+        let w = try World()
+        defer { w.remove() }
+        // The HubSpot company has no name (required): quarantined. Its contact is not.
+        let co = await w.hs.userCreate("companies", ["domain": .string("acme.io")])
+        await w.hs.userCreate("contacts", ["firstname": .string("Ada"), "lastname": .string("Lovelace"), "email": .string("ada@x.io"),
+                                           "associations.companies": .string(co)])
+        await w.sf.userCreate("Contact", ["FirstName": .string("Ada"), "LastName": .string("Lovelace"), "Email": .string("ada@x.io"),
+                                          "Title": .string("Countess")])
+        let first = await w.engine.syncToConvergence()
+        #expect(first.flatMap { $0.replicas.values }.map(\.matched).reduce(0, +) == 1, "HubSpot's Ada matched Salesforce's")
+        let (hsCount, sfCount) = (await w.hs.records("contacts").count, await w.sf.records("Contact").count)
+        #expect(hsCount == 1 && sfCount == 1, "no duplicate")
+        #expect(await w.hs.records("contacts").first?.value["jobtitle"]?.text == "Countess", "the contact synced although its company waits")
+        #expect(await w.sf.records("Account").isEmpty)
+        let held = try await w.engine.withStore { try $0.quarantined().filter { $0.rule.hasPrefix("held:") } }
+        #expect(held.count == 1, "the company reference is held: \(held.map(\.reason))")
+
+        await w.hs.userUpdate("companies", co, ["name": .string("Acme")])
+        _ = await w.engine.syncToConvergence()
+        let account = try #require(await w.sf.records("Account").first?.key)
+        #expect(await w.sf.records("Contact").first?.value["AccountId"]?.text == account, "the held reference is applied once the company is linked")
+        #expect(try await w.engine.withStore { try $0.quarantined().isEmpty })
+    }
+
+    @Test("a HubSpot company merge repoints every contact of the merged-away company, in every CRM")
+    func mergeRepointsReferences() async throws {
+        let w = try World()
+        defer { w.remove() }
+        let a = await w.hs.userCreate("companies", ["name": .string("Acme"), "domain": .string("acme.io")])
+        let b = await w.hs.userCreate("companies", ["name": .string("Acme Inc"), "domain": .string("acme-inc.io")])
+        let c = await w.hs.userCreate("contacts", ["firstname": .string("Ada"), "lastname": .string("Lovelace"), "email": .string("ada@x.io"),
+                                                   "associations.companies": .string(b)])
+        _ = await w.engine.syncToConvergence()
+        #expect(await w.sf.records("Account").count == 2)
+        let gone = try #require(try await w.engine.withStore { try $0.linkedRecord(replica: "hubspot", objectType: "company", externalID: b) })
+        // HubSpot moves associations on a merge without touching the associated contact.
+        await w.hs.userMerge("companies", survivor: a, loser: b)
+        _ = await w.engine.syncToConvergence()
+        let survivor = try #require(try await w.engine.withStore { try $0.linkedRecord(replica: "hubspot", objectType: "company", externalID: a) })
+        let sfSurvivor = try #require(try await w.engine.withStore { try $0.externalID(replica: "salesforce", record: survivor) })
+        #expect(await w.sf.records("Contact").first?.value["AccountId"]?.text == sfSurvivor, "Salesforce's contact moved to the survivor")
+        #expect(await w.hs.records("contacts")[c]?["associations.companies"]?.text == a, "so did HubSpot's")
+        let (alive, redirect) = try await w.engine.withStore { s in (try s.record(gone)?.state.isAlive, try s.survivor(of: gone)) }
+        #expect(alive == false && redirect == survivor, "the merged-away company is deleted in Concord and redirects to the survivor")
+        #expect(await w.sf.records("Account").count == 2, "company deletes are ignored: Salesforce keeps its copy")
+        let again = await w.engine.runPass()
+        #expect(!again.wroteAnything, "and it converged")
+    }
+
+    @Test("a reference to a record a CRM refused is cleared there and blocked, not retried forever; it is set once the record exists")
+    func unheldReference() async throws {
+        let w = try World()
+        defer { w.remove() }
+        let x = await w.sf.userCreate("Account", ["Name": .string("First Co")])
+        let c = await w.sf.userCreate("Contact", ["FirstName": .string("Ada"), "LastName": .string("Lovelace"), "Email": .string("ada@x.io"),
+                                                  "AccountId": .string(x)])
+        _ = await w.engine.syncToConvergence()
+        #expect(await w.hs.records("contacts").first?.value["associations.companies"] != nil)
+        let y = await w.sf.userCreate("Account", ["Name": .string("Refused Co")])
+        await w.hs.setFaults(rejectValue: .some(.string("Refused Co")))
+        await w.sf.userUpdate("Contact", c, ["AccountId": .string(y)])
+        _ = await w.engine.syncToConvergence()
+        let cleared = await w.hs.records("contacts").first?.value["associations.companies"]
+        let outbox = try await w.engine.withStore { s in try [OutboxItem.State.pending, .failed, .blocked].flatMap { try s.outbox(replica: "hubspot", state: $0) } }
+        #expect(cleared != nil && (cleared?.text ?? "").isEmpty, "HubSpot cannot hold the new company: its stale one is cleared (\(String(describing: cleared)); \(outbox))")
+        let (depth, blocked) = try await w.engine.withStore { s in (try s.outboxDepth()["hubspot"] ?? 0, try s.outbox(replica: "hubspot", state: .blocked).count) }
+        #expect(depth == 0 && blocked == 1, "no open work is left (depth \(depth)); one write waits, blocked (\(blocked))")
+
+        await w.hs.setFaults(rejectValue: .some(nil))
+        await w.sf.userUpdate("Account", y, ["Name": .string("Accepted Co")])
+        _ = await w.engine.syncToConvergence()
+        let hsCompany = try #require(await w.hs.records("companies").first { $0.value["name"]?.text == "Accepted Co" }?.key)
+        #expect(await w.hs.records("contacts").first?.value["associations.companies"]?.text == hsCompany, "set once the company exists")
+        #expect(try await w.engine.withStore { try $0.outbox(replica: "hubspot", state: .blocked).count } == 0)
+    }
+
+    @Test("a create HubSpot refuses as a duplicate ('already exists') links the existing contact instead")
+    func existingRecordIsLinked() async throws {
+        let w = try World()
+        defer { w.remove() }
+        await w.hs.setFaults(uniqueFields: ["contacts": "email"])
+        // HubSpot's Ada lacks a last name (required): quarantined, so not matched by email.
+        let h = await w.hs.userCreate("contacts", ["firstname": .string("Ada"), "email": .string("ada@x.io"), "phone": .string("+15550100")])
+        await w.sf.userCreate("Contact", ["FirstName": .string("Ada"), "LastName": .string("Lovelace"), "Email": .string("ada@x.io")])
+        _ = await w.engine.syncToConvergence()
+        #expect(await w.hs.records("contacts").count == 1, "no second Ada in HubSpot")
+        let linked = try await w.engine.withStore { try $0.linkedRecord(replica: "hubspot", objectType: "contact", externalID: h) }
+        #expect(linked != nil, "HubSpot's existing Ada is linked")
+        #expect(await w.hs.records("contacts")[h]?["lastname"]?.text == "Lovelace", "and gets what Salesforce knows")
+        #expect(try await w.engine.withStore { try $0.outbox(replica: "hubspot", state: .failed) }.isEmpty)
+    }
+}
