@@ -18,7 +18,7 @@ struct KillNineTests {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("concord").path
     }
 
-    @Test("kill -9 during pushes, restart: converged, no duplicate created")
+    @Test("kill -9 during pushes, restart: converged, no duplicate created, no edit lost")
     func killNine() async throws {
         let binary = Self.concordBinary
         #expect(FileManager.default.isExecutableFile(atPath: binary), "build the concord executable first (swift build --build-tests): \(binary)")
@@ -26,6 +26,19 @@ struct KillNineTests {
         defer { Task { await stack.stop() } }
         let seeded = ["salesforce": stack.ids("salesforce", "Contact"), "hubspot": stack.ids("hubspot", "contacts"),
                       "dynamics": stack.ids("dynamics", "contact")]
+        // Edits people make before the sync starts; after the crash and restart each must be
+        // everywhere (nothing lost).
+        // (A second later than the seed: Salesforce stamps whole seconds, so an edit in the
+        // seed's own second is stamped before values HubSpot wrote later in that second.)
+        try await Task.sleep(nanoseconds: 1_100_000_000)
+        let sfEdited = Array(seeded["salesforce"]!.sorted().prefix(3))
+        let sfEmails = Set(sfEdited.compactMap { stack.emulator("salesforce").control.store.get("Contact", $0)?.fields["Email"]?.textForm?.lowercased() })
+        // Other people in HubSpot, so no edit is overwritten by a later one of the same field.
+        let hsEdited = Array(seeded["hubspot"]!.sorted().filter { id in
+            !sfEmails.contains(stack.emulator("hubspot").control.store.get("contacts", id)?.fields["email"]?.textForm?.lowercased() ?? "")
+        }.prefix(3))
+        for (i, id) in sfEdited.enumerated() { try stack.userEdit("salesforce", "Contact", id, ["Title": .string("Edited in SF \(i)")]) }
+        for (i, id) in hsEdited.enumerated() { try stack.userEdit("hubspot", "contacts", id, ["jobtitle": .string("Edited in HS \(i)")]) }
         var slow = FaultSettings.Patch()
         slow.latencyMs = 150
         for crm in ["salesforce", "hubspot", "dynamics"] { stack.faults(crm, slow) }
@@ -65,5 +78,17 @@ struct KillNineTests {
         let createdIDs = Set(created.flatMap { $0 })
         let dupes = v.duplicateGroups.filter { g in createdIDs.contains { g.contains($0) } }
         #expect(dupes.isEmpty, "duplicates created: \(dupes.prefix(5))")
+        // No lost update: every edit is in every CRM that holds the contact.
+        let edits = sfEdited.enumerated().map { ("salesforce", $1, "Edited in SF \($0)") } + hsEdited.enumerated().map { ("hubspot", $1, "Edited in HS \($0)") }
+        for (crm, id, title) in edits {
+            let links = try await engine.withStore { s -> [String: String] in
+                guard let gid = try s.linkedRecord(replica: crm, objectType: "contact", externalID: id) else { return [:] }
+                return try s.links(of: gid)
+            }
+            #expect(links.count == 3, "\(crm) \(id) is linked in all three CRMs: \(links)")
+            #expect(links["salesforce"].flatMap { stack.emulator("salesforce").control.store.get("Contact", $0)?.fields["Title"] } == .string(title))
+            #expect(links["hubspot"].flatMap { stack.emulator("hubspot").control.store.get("contacts", $0)?.fields["jobtitle"] } == .string(title))
+            #expect(links["dynamics"].flatMap { stack.emulator("dynamics").control.store.get("contact", $0)?.fields["jobtitle"] } == .string(title))
+        }
     }
 }

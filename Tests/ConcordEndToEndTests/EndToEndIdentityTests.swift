@@ -1,0 +1,100 @@
+import ConcordConnectors
+import ConcordCore
+import ConcordDemo
+import ConcordEngine
+import ConcordMapping
+import CRMEmulators
+import Foundation
+import Testing
+
+/// Deletes by policy, restore, and merges, through the real connectors and emulators.
+@Suite("End to end: deletes and merges", .serialized)
+struct EndToEndIdentityTests {
+    /// A contact linked in all three CRMs: (global id, Salesforce id, HubSpot id, Dataverse id).
+    func linkedEverywhere(_ engine: SyncEngine, object: String) async throws -> (RecordID, String, String, String) {
+        let found: (RecordID, String, String, String)? = try await engine.withStore { s in
+            for (sfID, gid) in try s.links(replica: "salesforce", objectType: object).sorted(by: { $0.key < $1.key }) {
+                guard try s.record(gid)?.state.isAlive == true,
+                      let hs = try s.externalID(replica: "hubspot", record: gid), let dv = try s.externalID(replica: "dynamics", record: gid)
+                else { continue }
+                return (gid, sfID, hs, dv)
+            }
+            return nil
+        }
+        return try #require(found, "a \(object) linked in all three CRMs")
+    }
+
+    @Test("a contact deleted in Salesforce is deleted everywhere; a company deleted in HubSpot stays elsewhere and is not re-created; restore brings the contact back")
+    func deletesByPolicy() async throws {
+        let stack = try await Stack.start(people: 20, seed: 21)
+        defer { Task { await stack.stop() } }
+        let (engine, connectors) = try stack.engine()
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        let (contact, sfContact, hsContact, dvContact) = try await linkedEverywhere(engine, object: "contact")
+        let (_, sfCompany, hsCompany, dvCompany) = try await linkedEverywhere(engine, object: "company")
+        _ = try stack.emulator("salesforce").control.store.transaction { tx in try tx.delete("Contact", id: sfContact, source: "CRM_UI") }
+        _ = try stack.emulator("hubspot").control.store.transaction { tx in try tx.delete("companies", id: hsCompany, source: "CRM_UI") }
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        #expect(!stack.ids("hubspot", "contacts").contains(hsContact) && !stack.ids("dynamics", "contact").contains(dvContact),
+                "the contact's delete propagated")
+        #expect(stack.ids("salesforce", "Account").contains(sfCompany) && stack.ids("dynamics", "account").contains(dvCompany),
+                "the company's delete was ignored elsewhere")
+        let hsCompanies = stack.ids("hubspot", "companies")
+        let again = await engine.runPass()
+        #expect(!again.wroteAnything && stack.ids("hubspot", "companies") == hsCompanies, "and the deleted company is not re-created in HubSpot")
+
+        #expect(try await engine.restore(contact))
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        let links = try await engine.withStore { try $0.links(of: contact) }
+        #expect(stack.ids("salesforce", "Contact").contains(links["salesforce"] ?? "-"), "restored in Salesforce")
+        #expect(stack.ids("hubspot", "contacts").contains(links["hubspot"] ?? "-"), "restored in HubSpot")
+        #expect(stack.ids("dynamics", "contact").contains(links["dynamics"] ?? "-"), "restored in Dataverse")
+        let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
+        #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
+    }
+
+    @Test("a HubSpot company merge: the merged-away company's contacts move to the survivor in every CRM, then an edit of the survivor syncs")
+    func hubspotMerge() async throws {
+        let stack = try await Stack.start(people: 30, seed: 22)
+        defer { Task { await stack.stop() } }
+        let (engine, connectors) = try stack.engine()
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        // Two companies linked everywhere, and a contact of the one to be merged away.
+        let pairs: [(RecordID, String)] = try await engine.withStore { s in
+            try s.links(replica: "hubspot", objectType: "company").sorted { $0.key < $1.key }.compactMap { hsID, gid in
+                guard try s.externalID(replica: "salesforce", record: gid) != nil, try s.externalID(replica: "dynamics", record: gid) != nil,
+                      try s.record(gid)?.state.isAlive == true else { return nil }
+                return (gid, hsID)
+            }
+        }
+        let referencing: [RecordID: [RecordID]] = try await engine.withStore { s in
+            var out: [RecordID: [RecordID]] = [:]
+            for (gid, _) in pairs {
+                out[gid] = try s.records(referencing: gid).filter { try s.record($0)?.objectType == "contact" }
+            }
+            return out
+        }
+        let loser = try #require(pairs.first { !(referencing[$0.0] ?? []).isEmpty }, "a company with contacts")
+        let survivor = try #require(pairs.first { $0.0 != loser.0 })
+        let contacts = referencing[loser.0] ?? []
+        let hubspot = try #require(stack.emulator("hubspot") as? HubSpotEmulator)
+        _ = try hubspot.control.store.transaction { tx in
+            try DriverProfile.hubspot(hubspot).merge("companies", survivor.1, loser.1, &tx)
+        }
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        let sfSurvivor = try #require(try await engine.withStore { try $0.externalID(replica: "salesforce", record: survivor.0) })
+        for contact in contacts {
+            let sfID = try #require(try await engine.withStore { try $0.externalID(replica: "salesforce", record: contact) })
+            #expect(stack.emulator("salesforce").control.store.get("Contact", sfID)?.fields["AccountId"] == .string(sfSurvivor),
+                    "Salesforce's contact \(sfID) now belongs to the survivor")
+        }
+        #expect(try await engine.withStore { try $0.survivor(of: loser.0) } == survivor.0)
+        // An edit of the survivor after the merge reaches the others.
+        try stack.userEdit("hubspot", "companies", survivor.1, ["city": .string("Reykjavik")])
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        #expect(stack.emulator("salesforce").control.store.get("Account", sfSurvivor)?.fields["BillingCity"] == .string("Reykjavik"))
+        let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
+        #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
+        #expect(!(await engine.runPass()).wroteAnything, "a pass after convergence writes nothing")
+    }
+}
