@@ -19,6 +19,10 @@ public struct DemoOptions: Sendable {
     public var makeConnectors: @Sendable (ConcordConfig) throws -> [any CRMConnector]
     /// Receives progress lines.
     public var progress: @Sendable (String) -> Void
+    /// Receives progress within a pass after every page and batch, each line replacing the
+    /// last (set when output is a terminal). When `nil`, that progress goes to ``progress``
+    /// once per object and phase, line by line.
+    public var status: (@Sendable (String) -> Void)?
 
     /// Creates options with the given wiring.
     public init(makeConnectors: @escaping @Sendable (ConcordConfig) throws -> [any CRMConnector],

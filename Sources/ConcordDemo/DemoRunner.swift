@@ -52,8 +52,14 @@ public enum DemoRunner {
         let driverTask = o.driverRate > 0 ? driver.start(perSecond: o.driverRate) : nil
         if driverTask != nil { o.progress("human-user driver editing all three CRMs at \(Int(o.driverRate)) changes/s during the sync") }
 
+        let passNumber = Counter()
+        await engine.onProgress { p in
+            let line = "pass \(passNumber.value): \(p.description)"
+            if let status = o.status { status(line) } else if p.finished { o.progress(line) }
+        }
         var reports: [PassReport] = []
         for pass in 1...max(1, o.passesWithDriver) {
+            passNumber.set(pass)
             let r = await engine.runPass()
             reports.append(r)
             o.progress(line(pass: pass, r))
@@ -62,6 +68,7 @@ public enum DemoRunner {
         _ = await driverTask?.value
         o.progress("driver stopped after \(driver.log.count) changes; syncing to convergence")
         for pass in (reports.count + 1)...(reports.count + 20) {
+            passNumber.set(pass)
             let r = await engine.runPass()
             reports.append(r)
             o.progress(line(pass: pass, r))
@@ -90,6 +97,14 @@ public enum DemoRunner {
         return try await report(o, reports: reports, calls: calls, readBack: readBack, divergences: divergences, unheld: unheld, lost: lost,
                                 duplicates: duplicates, before: before, driverChanges: driver.log.count, engine: engine,
                                 config: config, connectors: connectors, seconds: syncSeconds)
+    }
+
+    /// The pass number the progress handler prints.
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var n = 0
+        var value: Int { lock.withLock { n } }
+        func set(_ v: Int) { lock.withLock { n = v } }
     }
 
     static func line(pass: Int, _ r: PassReport) -> String {

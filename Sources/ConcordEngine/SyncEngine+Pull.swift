@@ -12,6 +12,7 @@ extension SyncEngine {
             var fields = Set(mapping.fields.map(\.crmField))
             if let ext = mapping.externalIDField { fields.insert(ext) }
             var cursor = (try? store.cursor(replica: replica, objectType: object)) ?? nil
+            var objectPulled = 0
             for _ in 0..<100_000 {
                 let request = PullRequest(object: mapping.crmObject, fields: fields.sorted(), cursor: cursor,
                                           pageSize: connector.pullPageSize, withFieldHistory: false,
@@ -39,7 +40,9 @@ extension SyncEngine {
                     return
                 }
                 r.pulled += page.records.count
+                objectPulled += page.records.count
                 cursor = page.cursor
+                progress(.pull, replica, object, objectPulled, finished: !page.hasMore)
                 if !page.hasMore { break }
             }
         }

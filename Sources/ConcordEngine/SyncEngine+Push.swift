@@ -30,6 +30,7 @@ extension SyncEngine {
         for object in order {
             guard let mapping = config.mapping(crm: replica, object: object) else { continue }
             var after: Int64 = 0
+            var pushedForObject = 0
             while true {
                 let chunk: [OutboxItem]
                 do {
@@ -81,11 +82,14 @@ extension SyncEngine {
                     r.lastError = "recording results from \(replica) failed: \(error)"
                     return
                 }
+                pushedForObject += prepared.count
+                progress(.push, replica, object, pushedForObject)
                 if stop {
                     r.parked = true
                     return
                 }
             }
+            if pushedForObject > 0 { progress(.push, replica, object, pushedForObject, finished: true) }
         }
     }
 

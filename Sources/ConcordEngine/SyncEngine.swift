@@ -28,6 +28,7 @@ public actor SyncEngine {
     let telemetry: EngineTelemetry
     var lastErrors: [String: String] = [:]
     var running = false
+    var progressHandler: (@Sendable (SyncProgress) -> Void)?
 
     /// Creates an engine over a store file and connectors (one per configured CRM name).
     public init(storePath: String, config: ConcordConfig, connectors: [any CRMConnector], wallClock: WallClock,
@@ -121,6 +122,13 @@ public actor SyncEngine {
             try? await Task.sleep(nanoseconds: wait * 1_000_000)
         }
         return reports
+    }
+
+    /// Receives progress after every page pulled and every batch pushed.
+    public func onProgress(_ handler: @escaping @Sendable (SyncProgress) -> Void) { progressHandler = handler }
+
+    func progress(_ phase: SyncProgress.Phase, _ replica: String, _ object: String, _ records: Int, finished: Bool = false) {
+        progressHandler?(SyncProgress(phase: phase, replica: replica, object: object, records: records, finished: finished))
     }
 
     /// The last error per replica, across passes.

@@ -32,10 +32,10 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let live = !json && isatty(STDERR_FILENO) != 0
         var options = DemoOptions(makeConnectors: { try StandardConnectors.make(config: $0) }) { line in
-            let text = live ? "\r\u{1B}[2K" + line : line + "\n"
-            FileHandle.standardError.write(Data(text.utf8))
-            if live && !line.hasPrefix("pass") { FileHandle.standardError.write(Data("\n".utf8)) }
+            // On a terminal, a line replaces the live status line; otherwise lines just follow.
+            FileHandle.standardError.write(Data(((live ? "\r\u{1B}[2K" : "") + line + "\n").utf8))
         }
+        if live { options.status = { line in FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8)) } }
         options.records = records
         options.seed = seed
         options.driverRate = driverRate
