@@ -4,7 +4,7 @@ extension DataverseEmulator {
     /// `GET /{set}` with $select/$filter/$orderby/$top/$count, maxpagesize paging and change tracking.
     func collection(_ request: EmulatorRequest, entity: DataverseEntity) throws -> EmulatorResponse {
         let select = try Self.selection(request, entity: entity)
-        let annotations = Self.wantsAnnotations(request)
+        let annotations = Self.annotations(request)
         let prefs = Self.preferences(request)
         let tracking = prefs.contains("odata.track-changes")
         if let token = request.queryValue("$deltatoken") {
@@ -17,7 +17,7 @@ extension DataverseEmulator {
         }
         let cookie = Self.parseCookie(request.queryValue("$skiptoken"))
         let deltaBase = cookie["delta"].flatMap { Int64($0) } ?? control.store.currentSequence
-        var rows = control.store.all(entity.logicalName).map { ($0, Self.render($0, entity: entity, select: nil, annotations: false)) }
+        var rows = control.store.all(entity.logicalName).map { ($0, Self.render($0, entity: entity, select: nil, annotations: .none)) }
         if let filter = request.queryValue("$filter") {
             let expression = try ODataFilterParser.parse(filter)
             rows = rows.filter { ODataFilterEvaluator.matches(expression, $0.1) }
@@ -50,7 +50,7 @@ extension DataverseEmulator {
         var headers: [(String, String)] = [("OData-Version", "4.0")]
         var applied: [String] = []
         if let maxPage { applied.append("odata.maxpagesize=\(maxPage)") }
-        if annotations { applied.append("odata.include-annotations=\"*\"") }
+        if !annotations.patterns.isEmpty { applied.append(annotations.applied) }
         let hasMore = offset + pageSize < rows.count
         if hasMore {
             let next = "<cookie pagenumber=\"\(offset / pageSize + 2)\" offset=\"\(offset + pageSize)\"\(tracking ? " delta=\"\(deltaBase)\"" : "") />"
@@ -67,7 +67,7 @@ extension DataverseEmulator {
     }
 
     /// Follow-up of a delta link: changed rows first, then `$deletedEntity` tombstones.
-    private func delta(_ request: EmulatorRequest, entity: DataverseEntity, token: String, select: [String]?, annotations: Bool) throws -> EmulatorResponse {
+    private func delta(_ request: EmulatorRequest, entity: DataverseEntity, token: String, select: [String]?, annotations: DataverseAnnotations) throws -> EmulatorResponse {
         guard let base = Int64(token.split(separator: "!").first ?? "") else {
             throw DataverseError.badRequest("Invalid delta token '\(token)'.", code: "0x80044352")
         }
@@ -147,7 +147,7 @@ extension DataverseEmulator {
         let headers = [("OData-Version", "4.0"), ("OData-EntityId", url), ("ETag", Self.etag(record))]
         guard Self.preferences(request).contains("return=representation") else { return .empty(204, headers: headers) }
         let select = try Self.selection(request, entity: entity)
-        var row = Self.render(record, entity: entity, select: select, annotations: Self.wantsAnnotations(request))
+        var row = Self.render(record, entity: entity, select: select, annotations: Self.annotations(request))
         row["@odata.context"] = .string(Self.context(request, entity: entity, select: select, suffix: "/$entity"))
         return .json(created ? 201 : 200, .object(row), headers: headers + [("Preference-Applied", "return=representation")])
     }

@@ -107,12 +107,21 @@ public final class DataverseEmulator: CRMEmulator {
         return "\(String(c[0..<8]))-\(String(c[8..<12]))-4\(String(c[13..<16]))-8\(String(c[17..<20]))-\(String(c[20..<32]))"
     }
 
-    /// `Prefer` header values, split and lower-cased.
+    /// `Prefer` header values, split at commas outside quotes
+    /// (`odata.include-annotations="a,b"` stays one value).
     static func preferences(_ request: EmulatorRequest) -> [String] {
-        (request.header("prefer") ?? "").split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        var out: [String] = [], current = "", quoted = false
+        for c in request.header("prefer") ?? "" {
+            if c == "\"" { quoted.toggle() }
+            if c == ",", !quoted { out.append(current); current = ""; continue }
+            current.append(c)
+        }
+        out.append(current)
+        return out.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    static func wantsAnnotations(_ request: EmulatorRequest) -> Bool {
-        preferences(request).contains { $0.hasPrefix("odata.include-annotations") && ($0.contains("*") || $0.contains("FormattedValue")) }
+    /// The annotations the request asked for.
+    static func annotations(_ request: EmulatorRequest) -> DataverseAnnotations {
+        DataverseAnnotations(preferences: preferences(request))
     }
 }

@@ -9,8 +9,8 @@ extension DataverseEmulator {
                 return try resolve(key, entity: entity, tx: tx).id.flatMap { tx.get(entity.logicalName, $0) }
             }
             guard let record else { throw DataverseError.notFound(entity.logicalName, key) }
-            let annotations = Self.wantsAnnotations(request)
-            if let ifNoneMatch, ifNoneMatch == Self.etag(record), !annotations {
+            let annotations = Self.annotations(request)
+            if let ifNoneMatch, ifNoneMatch == Self.etag(record), annotations.isEmpty {
                 return .empty(304, headers: [("ETag", Self.etag(record))])
             }
             let select = try Self.selection(request, entity: entity)

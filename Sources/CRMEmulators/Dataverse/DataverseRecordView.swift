@@ -16,7 +16,7 @@ extension DataverseEmulator {
     }
 
     /// A row as the Web API returns it; `select` limits the columns (etag and id always included).
-    static func render(_ record: StoredRecord, entity: DataverseEntity, select: [String]?, annotations: Bool) -> [String: JSONValue] {
+    static func render(_ record: StoredRecord, entity: DataverseEntity, select: [String]?, annotations: DataverseAnnotations) -> [String: JSONValue] {
         var row: [String: JSONValue] = [:]
         for field in entity.fields.fields where field.kind != .reference {
             row[field.name] = record.fields[field.name] ?? .null
@@ -34,17 +34,20 @@ extension DataverseEmulator {
         for lookup in entity.lookups {
             let value = record.fields[lookup.name]
             row["_\(lookup.name)_value"] = value?["id"] ?? .null
-            if annotations, let type = value?["type"]?.stringValue {
-                row["_\(lookup.name)_value@Microsoft.Dynamics.CRM.lookuplogicalname"] = .string(type)
+            guard let type = value?["type"]?.stringValue else { continue }
+            if annotations.includes(DataverseAnnotations.lookupLogicalName) {
+                row["_\(lookup.name)_value@\(DataverseAnnotations.lookupLogicalName)"] = .string(type)
+            }
+            if annotations.includes(DataverseAnnotations.associatedNavigationProperty) {
                 let navigation = lookup.navigation.first { $0.value == type }?.key ?? lookup.name
-                row["_\(lookup.name)_value@Microsoft.Dynamics.CRM.associatednavigationproperty"] = .string(navigation)
+                row["_\(lookup.name)_value@\(DataverseAnnotations.associatedNavigationProperty)"] = .string(navigation)
             }
         }
         if let select {
             let keep = Set(select + [entity.primaryID])
             row = row.filter { keep.contains($0.key) || keep.contains(String($0.key.split(separator: "@").first ?? "")) }
         }
-        if annotations {
+        if annotations.includes(DataverseAnnotations.formattedValue) {
             for field in entity.fields.fields where field.kind == .picklist || field.kind == .bool || field.kind == .currency {
                 guard let value = row[field.name], !value.isNull else { continue }
                 let label: String

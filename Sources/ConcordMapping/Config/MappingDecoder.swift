@@ -15,7 +15,7 @@ struct MappingDecoder {
         let declared = try node["external_id"].map { n throws(ConfigError) in try n.text("external_id") }
         let ext = declared == "none" ? nil : (declared ?? defaultExternalID)
         var fields: [FieldMapping] = []
-        var readSeen: [String: String] = [:], writeSeen: [String: String] = [:]
+        var writeSeen: [String: String] = [:]
         if let fnode = node["fields"] {
             for e in try fnode.entries("fields of \(what)") {
                 guard let field = object.field(e.key) else {
@@ -24,17 +24,16 @@ struct MappingDecoder {
                                       + object.fields.map(\.name).joined(separator: ", "))
                 }
                 let m = try decodeField(e, field: field)
-                if let other = readSeen[m.crmField] {
-                    throw ConfigError(.conflict, at: e.value.location,
-                                      "\(crm) field \(m.crmField) is already mapped to \(other); each CRM field maps to one canonical field")
-                }
+                let group = fields.filter { $0.crmField == m.crmField }
+                if !group.isEmpty { try checkGroupMember(m, field: field, joining: group, at: e.value.location) }
                 for w in m.readOnly ? [] : [m.writeField] + m.copyTo {
-                    if let other = writeSeen[w] {
+                    // Members of one polymorphic group may share a write field (Salesforce `ParentId`):
+                    // only one of them is ever written.
+                    if let other = writeSeen[w], !group.contains(where: { $0.canonical == other }) {
                         throw ConfigError(.conflict, at: e.value.location, "\(crm) field \(w) is already written by \(other)")
                     }
-                    writeSeen[w] = e.key
+                    writeSeen[w] = writeSeen[w] ?? e.key
                 }
-                readSeen[m.crmField] = e.key
                 fields.append(m)
             }
         }
@@ -44,6 +43,32 @@ struct MappingDecoder {
         }
         return ObjectMapping(crm: crm, kind: kind, object: object.name, crmObject: crmObject,
                              externalIDField: ext, fields: fields, discriminator: discriminator)
+    }
+
+    /// Several canonical fields may share one CRM field only as a polymorphic group (see
+    /// ``ObjectMapping/groups``): references to different objects, all read-only or none.
+    func checkGroupMember(_ m: FieldMapping, field: CanonicalField, joining group: [FieldMapping],
+                          at loc: SourcePosition) throws(ConfigError) {
+        let head = "\(crm) field \(m.crmField) is already mapped to " + group.map(\.canonical).joined(separator: ", ")
+        let why = "; canonical fields may share a CRM field only as a polymorphic group of references"
+        guard case .reference(let target) = field.type else {
+            throw ConfigError(.conflict, at: loc, head + why + ", and \(object.name).\(m.canonical) is a \(field.type) field")
+        }
+        for other in group {
+            guard let def = object.field(other.canonical), case .reference(let otherTarget) = def.type else {
+                throw ConfigError(.conflict, at: loc, head + why + ", and \(object.name).\(other.canonical) is a "
+                                  + "\(object.field(other.canonical)?.type.description ?? "unknown") field")
+            }
+            if otherTarget == target {
+                throw ConfigError(.conflict, at: loc, head + "; \(m.canonical) and \(other.canonical) both reference \(target), "
+                                  + "and the members of a polymorphic group must reference different objects")
+            }
+            if other.readOnly != m.readOnly {
+                throw ConfigError(.conflict, at: loc, head + "; \(other.canonical) is \(other.readOnly ? "" : "not ")read-only and "
+                                  + "\(m.canonical) is \(m.readOnly ? "" : "not ")read-only: the members of a polymorphic group "
+                                  + "are all read-only or none")
+            }
+        }
     }
 
     func decodeField(_ e: ConfigNode.Entry, field: CanonicalField) throws(ConfigError) -> FieldMapping {

@@ -22,6 +22,7 @@ extension DefaultConfig {
           occurred_at: {type: datetime}
           contact: {type: reference(contact)}
           company: {type: reference(company)}
+          deal: {type: reference(deal)}
     mappings:
       salesforce:
         task:
@@ -45,8 +46,10 @@ extension DefaultConfig {
               transform: {kind: picklist, values: {low: Low, normal: Normal, high: High}}
             due_date: ActivityDate
             contact: WhoId
+            # WhatId holds an Opportunity or an Account (a polymorphic group, deal first);
+            # Salesforce derives the read-only AccountId, which Concord does not map.
             deal: WhatId
-            company: {field: AccountId, read_only: true}
+            company: WhatId
         call:
           object: Task
           where: {TaskSubtype: Call}
@@ -56,7 +59,8 @@ extension DefaultConfig {
             direction: {field: CallType, transform: {kind: picklist, values: {inbound: Inbound, outbound: Outbound}}}
             occurred_at: {field: CompletedDateTime, read_only: true}
             contact: WhoId
-            company: {field: AccountId, read_only: true}
+            deal: WhatId
+            company: WhatId
       hubspot:
         task:
           object: tasks
@@ -85,6 +89,7 @@ extension DefaultConfig {
             occurred_at: {field: hs_timestamp, required: true}
             contact: associations.contacts
             company: associations.companies
+            deal: associations.deals
       dynamics:
         task:
           object: tasks
@@ -99,6 +104,14 @@ extension DefaultConfig {
                 inbound: {"0": not_started}
             priority: {field: prioritycode, transform: {kind: optionset, values: {low: 0, normal: 1, high: 2}}}
             due_date: {field: scheduledend, transform: {kind: date, format: midnight}}
+            deal:
+              field: _regardingobjectid_value
+              write_field: regardingobjectid_opportunity_task@odata.bind
+              transform: {kind: reference, bind: "/opportunities({id})"}
+            contact:
+              field: _regardingobjectid_value
+              write_field: regardingobjectid_contact_task@odata.bind
+              transform: {kind: reference, bind: "/contacts({id})"}
             company:
               field: _regardingobjectid_value
               write_field: regardingobjectid_account_task@odata.bind
@@ -109,6 +122,14 @@ extension DefaultConfig {
             subject: {field: subject, max_length: 200, required: true}
             body: description
             occurred_at: actualend
+            deal:
+              field: _regardingobjectid_value
+              write_field: regardingobjectid_opportunity_phonecall@odata.bind
+              transform: {kind: reference, bind: "/opportunities({id})"}
+            contact:
+              field: _regardingobjectid_value
+              write_field: regardingobjectid_contact_phonecall@odata.bind
+              transform: {kind: reference, bind: "/contacts({id})"}
             company:
               field: _regardingobjectid_value
               write_field: regardingobjectid_account_phonecall@odata.bind
@@ -131,6 +152,7 @@ extension DefaultConfig {
           sent_at: {type: datetime}
           contact: {type: reference(contact)}
           company: {type: reference(company)}
+          deal: {type: reference(deal)}
       meeting:
         label: A meeting
         fields:
@@ -142,13 +164,16 @@ extension DefaultConfig {
           all_day: {type: bool}
           contact: {type: reference(contact)}
           company: {type: reference(company)}
+          deal: {type: reference(deal)}
       note:
         label: A note on a record
         fields:
           title: {type: string, max_length: 80}
           body: {type: string, required: true, max_length: 32000}
           noted_at: {type: datetime}
+          contact: {type: reference(contact)}
           company: {type: reference(company)}
+          deal: {type: reference(deal)}
     mappings:
       salesforce:
         email:
@@ -159,7 +184,8 @@ extension DefaultConfig {
             body: {field: Description, max_length: 32000}
             sent_at: {field: CompletedDateTime, read_only: true}
             contact: WhoId
-            company: {field: AccountId, read_only: true}
+            deal: WhatId
+            company: WhatId
         meeting:
           object: Event
           fields:
@@ -170,7 +196,8 @@ extension DefaultConfig {
             end_at: EndDateTime
             all_day: IsAllDayEvent
             contact: WhoId
-            company: {field: AccountId, read_only: true}
+            deal: WhatId
+            company: WhatId
         note:
           object: Note
           external_id: none
@@ -178,7 +205,11 @@ extension DefaultConfig {
             title: {field: Title, max_length: 80, required: true, default: Note}
             body: {field: Body, max_length: 32000}
             noted_at: {field: CreatedDate, read_only: true}
-            company: ParentId
+            # A classic note hangs off exactly one Opportunity, Contact or Account, which it
+            # must have: a polymorphic group, deal first, then contact, then company.
+            deal: {field: ParentId, required: true}
+            contact: {field: ParentId, required: true}
+            company: {field: ParentId, required: true}
       hubspot:
         email:
           object: emails
@@ -191,6 +222,7 @@ extension DefaultConfig {
             sent_at: {field: hs_timestamp, required: true}
             contact: associations.contacts
             company: associations.companies
+            deal: associations.deals
         meeting:
           object: meetings
           fields:
@@ -201,12 +233,15 @@ extension DefaultConfig {
             end_at: hs_meeting_end_time
             contact: associations.contacts
             company: associations.companies
+            deal: associations.deals
         note:
           object: notes
           fields:
             body: hs_note_body
             noted_at: {field: hs_timestamp, required: true}
+            contact: associations.contacts
             company: associations.companies
+            deal: associations.deals
       dynamics:
         email:
           object: emails
@@ -214,6 +249,14 @@ extension DefaultConfig {
             subject: {field: subject, max_length: 200, required: true}
             body: description
             sent_at: actualend
+            deal:
+              field: _regardingobjectid_value
+              write_field: regardingobjectid_opportunity_email@odata.bind
+              transform: {kind: reference, bind: "/opportunities({id})"}
+            contact:
+              field: _regardingobjectid_value
+              write_field: regardingobjectid_contact_email@odata.bind
+              transform: {kind: reference, bind: "/contacts({id})"}
             company:
               field: _regardingobjectid_value
               write_field: regardingobjectid_account_email@odata.bind
@@ -227,6 +270,14 @@ extension DefaultConfig {
             start_at: scheduledstart
             end_at: scheduledend
             all_day: isalldayevent
+            deal:
+              field: _regardingobjectid_value
+              write_field: regardingobjectid_opportunity_appointment@odata.bind
+              transform: {kind: reference, bind: "/opportunities({id})"}
+            contact:
+              field: _regardingobjectid_value
+              write_field: regardingobjectid_contact_appointment@odata.bind
+              transform: {kind: reference, bind: "/contacts({id})"}
             company:
               field: _regardingobjectid_value
               write_field: regardingobjectid_account_appointment@odata.bind
@@ -238,6 +289,14 @@ extension DefaultConfig {
             title: {field: subject, max_length: 500}
             body: notetext
             noted_at: {field: createdon, read_only: true}
+            deal:
+              field: _objectid_value
+              write_field: objectid_opportunity@odata.bind
+              transform: {kind: reference, bind: "/opportunities({id})"}
+            contact:
+              field: _objectid_value
+              write_field: objectid_contact@odata.bind
+              transform: {kind: reference, bind: "/contacts({id})"}
             company:
               field: _objectid_value
               write_field: objectid_account@odata.bind

@@ -35,6 +35,12 @@ public enum MappingDoc {
                 let d = (m?.discriminator ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }
                 out += "\(crm) records where \(d.joined(separator: ", ")).\n\n"
             }
+            for (crm, m) in zip(crms, maps) {
+                for group in m?.groupMappings ?? [] {
+                    out += "\(crm) `\(group[0].crmField)` holds one of " + group.map(\.canonical).joined(separator: ", ")
+                        + " (a polymorphic group: the first non-blank, in this order, is written; the others read back blank).\n\n"
+                }
+            }
             out += "| Field | Type | Rule | Validation | " + heads.joined(separator: " | ") + " |\n"
             out += "|---|---|---|---|" + String(repeating: "---|", count: crms.count) + "\n"
             for f in o.fields {
@@ -50,6 +56,9 @@ public enum MappingDoc {
                     if fm.required { limits.append("required") }
                     if fm.readOnly { limits.append("read-only") }
                     if let d = fm.createDefault { limits.append("default \(d)") }
+                    if let group = m?.group(of: f.name), let rank = group.firstIndex(of: f.name) {
+                        limits.append("group priority \(rank + 1) of \(group.count)")
+                    }
                     if !limits.isEmpty { c += " [" + limits.joined(separator: ", ") + "]" }
                     cells.append(c)
                 }

@@ -26,7 +26,8 @@ public struct MissingMappingError: Error, Hashable, Sendable, CustomStringConver
 ///
 /// Fields a CRM may not write under the field's rule (one-way from another CRM, don't
 /// sync) are skipped when reading, so a bad value there never blocks a change. Read-only
-/// fields are skipped when writing.
+/// fields are skipped when writing. Reference fields sharing one CRM field (a polymorphic
+/// group, see ``ObjectMapping/groups``) are read and written as one field.
 public struct RecordMapper: Sendable {
     /// The active configuration.
     public var config: ConcordConfig
@@ -48,12 +49,24 @@ public struct RecordMapper: Sendable {
     }
 
     /// CRM record fields to canonical fields. Absent CRM fields give absent canonical fields.
+    ///
+    /// A polymorphic group's CRM field gives every member: the reference to the member(s)
+    /// whose object the id resolves under, `.null` to the others (all `.null` when the CRM
+    /// field is blank). An id that resolves under no member is one `unresolvedReference`
+    /// failure, on the first member, and leaves every member absent.
     public func inbound(crm: String, object: String, raw: [String: WireValue])
         throws(MissingMappingError) -> (values: [String: Value], failures: [FieldConversionFailure]) {
         let (mapping, canonical) = try lookup(crm: crm, object: object)
         var values: [String: Value] = [:]
         var failures: [FieldConversionFailure] = []
+        let groups = GroupIndex(mapping)
         for fm in mapping.fields {
+            if let members = groups.members(ledBy: fm.canonical) {
+                inboundGroup(members, crm: crm, mapping: mapping, canonical: canonical, raw: raw,
+                             values: &values, failures: &failures)
+                continue
+            }
+            if groups.isMember(fm.canonical) { continue }
             guard let wire = raw[fm.crmField], let field = canonical.field(fm.canonical),
                   RuleFilter.mayWrite(field.rule, writer: crm) else { continue }
             let ctx = TransformContext(crm: crm, kind: mapping.kind, type: field.type, resolver: resolver)
@@ -70,12 +83,25 @@ public struct RecordMapper: Sendable {
     /// Canonical fields to the CRM's write fields. Fields not mapped in this CRM, read-only
     /// fields and don't-sync fields are left out. On create, absent or blank fields with a
     /// `default` get it.
+    ///
+    /// A polymorphic group with any member in `values` is written once: the first member in
+    /// priority order whose value is non-blank, through that member's mapping (write field,
+    /// transform, bind, `copy_to`); when no member is non-blank (members absent from `values`
+    /// count as blank), `null` through the first member's mapping. Pass every member of a
+    /// group whenever you pass one of them.
     public func outbound(crm: String, object: String, values: [String: Value], isCreate: Bool = false)
         throws(MissingMappingError) -> (fields: [String: WireValue], failures: [FieldConversionFailure]) {
         let (mapping, canonical) = try lookup(crm: crm, object: object)
         var out: [String: WireValue] = [:]
         var failures: [FieldConversionFailure] = []
+        let groups = GroupIndex(mapping)
         for fm in mapping.fields where !fm.readOnly {
+            if let members = groups.members(ledBy: fm.canonical) {
+                outboundGroup(members, crm: crm, mapping: mapping, canonical: canonical, values: values,
+                              fields: &out, failures: &failures)
+                continue
+            }
+            if groups.isMember(fm.canonical) { continue }
             if isCreate, let d = fm.createDefault, values[fm.canonical]?.isBlank ?? true,
                let field = canonical.field(fm.canonical) {
                 // Through the transform, so the default has the CRM's wire type (an option-set integer...).

@@ -58,11 +58,15 @@ public struct Validator: Sendable {
 
     /// A target CRM's limits: each value must convert (restricted picklists, formats), fit
     /// the CRM's field length, and CRM-required fields must be present on create.
-    /// Reference fields are not checked here: links to new records appear during the push.
+    /// References are checked for presence only (links to new records appear during the
+    /// push): a required reference field, or a required polymorphic group (Salesforce
+    /// `Note.ParentId`), needs a non-blank value in at least one member on create, and fails
+    /// an update that sets every member blank; one failure per CRM field.
     public func validate(for crm: String, object: String, recordKey: String, values: [String: Value],
                          isCreate: Bool) -> [ValidationFailure] {
         guard let mapping = config.mapping(crm: crm, object: object), let obj = config.object(object) else { return [] }
-        var out: [ValidationFailure] = []
+        var out = requiredReferences(crm: crm, mapping: mapping, object: obj, recordKey: recordKey,
+                                     values: values, isCreate: isCreate)
         for fm in mapping.fields where !fm.readOnly {
             guard let field = obj.field(fm.canonical), field.rule != .dontSync else { continue }
             if case .reference = field.type { continue }
