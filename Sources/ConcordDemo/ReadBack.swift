@@ -100,7 +100,17 @@ struct ReadBack {
                     // as refused) is not expected to agree.
                     let holders = present.filter { crm in
                         guard let fm = config.mapping(crm: crm, object: object)?.field(field) else { return false }
-                        return !fm.readOnly && !refused.contains("\(crm):\(gid)")
+                        return !fm.readOnly && !fm.createOnly && !refused.contains("\(crm):\(gid)")
+                    }
+                    // A create-only field (Salesforce Note.ParentId) keeps what the record was
+                    // created with: a later change elsewhere cannot reach it. Counted, not a divergence.
+                    for crm in present where config.mapping(crm: crm, object: object)?.field(field)?.createOnly == true {
+                        guard let other = holders.first, let mine = byCRM[crm], let theirs = byCRM[other],
+                              let m = config.mapping(crm: crm, object: object) else { continue }
+                        let expected = normalize(m.projectGroups(theirs)[field])
+                        if normalize(mine[field]) != expected {
+                            unheld.append("\(object) \(gid) \(field): \(crm)=\(normalize(mine[field])) (create-only there) \(other)=\(normalize(theirs[field]))")
+                        }
                     }
                     guard holders.count > 1 else { continue }
                     let values = holders.map { normalize(byCRM[$0]?[field]) }
@@ -116,9 +126,16 @@ struct ReadBack {
                     // Equal, or equal once one CRM's value is put into the other's value set
                     // (a many-to-one picklist table holds "negotiation" as HubSpot's "proposal").
                     var agree = true
+                    // A CRM holding one reference of a polymorphic group agrees with what it can
+                    // hold of another CRM's references.
+                    func asHeld(by crm: String, from other: String) -> Value? {
+                        guard let m = config.mapping(crm: crm, object: object), m.group(of: field) != nil, let v = byCRM[other] else { return nil }
+                        return normalize(m.projectGroups(v)[field])
+                    }
                     for i in holders.indices { for j in holders.indices where i < j {
                         let (a, b) = (values[i], values[j])
-                        if a != b && a != project(b, holders[i], object, field, config) && b != project(a, holders[j], object, field, config) {
+                        if a != b && a != project(b, holders[i], object, field, config) && b != project(a, holders[j], object, field, config)
+                            && a != asHeld(by: holders[i], from: holders[j]) && b != asHeld(by: holders[j], from: holders[i]) {
                             agree = false
                         }
                     } }

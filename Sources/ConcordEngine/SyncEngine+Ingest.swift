@@ -72,7 +72,12 @@ extension SyncEngine {
         let current = try store.record(id)?.state
         let site = ReplicaSites.site(replica)
         var registers: [String: FieldRegister] = [:]
+        // A CRM that holds one reference of a polymorphic group reads back blanks for the
+        // others: a blank that is what this CRM can hold of the current values is no edit.
+        let grouped = Set(mapping.groups.flatMap { $0 })
+        let canHold = grouped.isEmpty ? [:] : current.map { mapping.projectGroups(desiredValues($0, object: object, mapping: mapping)) } ?? [:]
         for (field, value) in values where shadow[field] != value {
+            if grouped.contains(field), let held = canHold[field], held == value, value.isBlank { continue }
             guard let def = config.object(object)?.field(field) else { continue }
             let crmField = mapping.field(field)?.crmField ?? field
             let physical = min(record.fieldModifiedAt[crmField] ?? record.modifiedAt ?? now, now + maxOffsetMillis)

@@ -30,9 +30,29 @@ extension SyncEngine {
         return v
     }
 
-    /// The fields of `desired` whose projection into `replica` differs from its shadow.
+    /// The fields of `desired` whose projection into `replica` differs from its shadow, as
+    /// an update would write them: a polymorphic group (one CRM field for several
+    /// references) is compared as the CRM will hold it and, when it differs, passed whole;
+    /// create-only fields are left out (the CRM takes them on create only).
     func changed(_ desired: [String: Value], shadow: [String: Value], replica: String, object: String) -> [String: Value] {
-        desired.filter { shadow[$0.key] != $0.value && shadow[$0.key] != projected($0.value, field: $0.key, replica: replica, object: object) }
+        guard let mapping = config.mapping(crm: replica, object: object) else { return [:] }
+        let target = mapping.groups.isEmpty ? desired : mapping.projectGroups(desired)
+        let createOnly = Set(mapping.fields.filter(\.createOnly).map(\.canonical))
+        var out = target.filter { !createOnly.contains($0.key) && shadow[$0.key] != $0.value
+            && shadow[$0.key] != projected($0.value, field: $0.key, replica: replica, object: object) }
+        for group in mapping.groups where group.contains(where: { out[$0] != nil }) {
+            for member in group { out[member] = target[member] ?? .null }
+        }
+        return out
+    }
+
+    /// What `replica` holds after it took `values` (groups resolved to their chosen member,
+    /// lossy values projected): the shadow to record for a write.
+    func held(_ values: [String: Value], replica: String, object: String) -> [String: Value] {
+        guard let mapping = config.mapping(crm: replica, object: object) else { return values }
+        var out = mapping.groups.isEmpty ? values : mapping.projectGroups(values)
+        for (k, v) in out { out[k] = projected(v, field: k, replica: replica, object: object) }
+        return out
     }
 
     /// Plans what every replica needs for one record after a merge, into the outbox, and

@@ -143,15 +143,17 @@ extension SyncEngine {
                 // that cannot come (deleted there, refused there) cannot be held: a stale value
                 // there is cleared, else nothing is written for it.
                 for f in unresolved.map(\.field) {
+                    // A polymorphic group goes as one: its next member must not win instead.
+                    let members = mapping.group(of: f) ?? [f]
                     if try referenceIsComing(values[f], replica: replica) {
-                        deferred.append(f)
-                        values[f] = nil
-                    } else if !isCreate, let old = shadow[f], !old.isBlank {
-                        values[f] = .null
-                        cleared.append(f)
+                        deferred += members
+                        for m in members { values[m] = nil }
+                    } else if !isCreate, members.contains(where: { !(shadow[$0]?.isBlank ?? true) }) {
+                        for m in members { values[m] = .null }
+                        cleared += members
                     } else {
-                        impossible.append(f)
-                        values[f] = nil
+                        impossible += members
+                        for m in members { values[m] = nil }
                     }
                 }
                 let why = unresolved.map { "\($0.field): \($0.error.message)" }.joined(separator: "; ")
@@ -274,8 +276,7 @@ extension SyncEngine {
                         r.updated += 1
                     }
                     r.fieldsWritten += p.values.count
-                    var seen = p.values
-                    for (k, v) in p.values { seen[k] = projected(v, field: k, replica: replica, object: object) }
+                    var seen = held(p.values, replica: replica, object: object)
                     seen[Self.deletedMarker] = .bool(false)
                     // A deferred reference is blank in the CRM now; the shadow says so, so the
                     // blank read back is no edit, and the reference still differs: it is pushed later.

@@ -125,7 +125,7 @@ struct PolymorphicGroupTests {
 
     @Test func theFirstNonBlankMemberIsWrittenInPriorityOrder() throws {
         func parent(_ values: [String: Value]) throws -> WireValue? {
-            let out = try Poly.mapper.outbound(crm: "salesforce", object: "note", values: values)
+            let out = try Poly.mapper.outbound(crm: "salesforce", object: "note", values: values, isCreate: true)
             #expect(out.failures.isEmpty, "\(out.failures)")
             return out.fields["ParentId"]
         }
@@ -160,7 +160,7 @@ struct PolymorphicGroupTests {
 
     @Test func anUnresolvableChosenMemberFailsAndNoOtherMemberIsWrittenInstead() throws {
         let out = try Poly.mapper.outbound(crm: "salesforce", object: "note",
-                                           values: ["deal": .reference(RecordID(high: 77, low: 77)), "contact": Poly.ref("contact")])
+                                           values: ["deal": .reference(RecordID(high: 77, low: 77)), "contact": Poly.ref("contact")], isCreate: true)
         #expect(out.fields["ParentId"] == nil)
         #expect(out.failures.map(\.field) == ["deal"])
         #expect(out.failures.map(\.error.code) == [.unresolvedReference])
@@ -187,11 +187,19 @@ struct PolymorphicGroupTests {
 
     // MARK: Configuration and documentation
 
+    @Test func aCreateOnlyGroupIsWrittenOnCreateOnly() throws {
+        let values = ["deal": .null, "contact": Poly.ref("contact"), "company": .null] as [String: Value]
+        let created = try Poly.mapper.outbound(crm: "salesforce", object: "note", values: values, isCreate: true)
+        #expect(created.fields["ParentId"] == .string("salesforce-contact-1"))
+        let updated = try Poly.mapper.outbound(crm: "salesforce", object: "note", values: values, isCreate: false)
+        #expect(updated.fields["ParentId"] == nil, "Note.ParentId cannot be updated in Salesforce")
+    }
+
     @Test func theMappingDocumentShowsTheGroup() throws {
         let doc = try MappingDoc.render(Poly.config, object: "note")
         #expect(doc.contains("salesforce `ParentId` holds one of deal, contact, company"), "\(doc)")
         #expect(doc.contains("dynamics `_objectid_value` holds one of deal, contact, company"))
-        #expect(doc.contains("`ParentId`: reference [required, group priority 1 of 3]"), "\(doc)")
+        #expect(doc.contains("`ParentId`: reference [required, create-only, group priority 1 of 3]"), "\(doc)")
         #expect(doc.contains("`_objectid_value` (writes `objectid_contact@odata.bind`): reference (bind `/contacts({id})`) [group priority 2 of 3]"))
     }
 

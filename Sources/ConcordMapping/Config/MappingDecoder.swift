@@ -5,7 +5,7 @@ struct MappingDecoder {
     let object: CanonicalObject
     let objects: [CanonicalObject]
 
-    static let fieldKeys = ["field", "write_field", "transform", "max_length", "required", "read_only", "default", "copy_to"]
+    static let fieldKeys = ["field", "write_field", "transform", "max_length", "required", "read_only", "create_only", "default", "copy_to"]
 
     func decode(_ node: ConfigNode, defaultExternalID: String?) throws(ConfigError) -> ObjectMapping {
         let what = "mapping of \(object.name) in \(crm)"
@@ -89,6 +89,7 @@ struct MappingDecoder {
         if let n = v["max_length"] { m.maxLength = try n.integer("max_length", in: 1...1_000_000) }
         if let n = v["required"] { m.required = try n.boolean("required") }
         if let n = v["read_only"] { m.readOnly = try n.boolean("read_only") }
+        if let n = v["create_only"] { m.createOnly = try n.boolean("create_only") }
         if let n = v["copy_to"] { m.copyTo = try n.textList("copy_to") }
         if let n = v["default"] {
             let d = try n.text("default")

@@ -14,6 +14,9 @@ public struct FieldMapping: Hashable, Sendable {
     public var required: Bool
     /// The CRM computes the field; Concord reads it but never writes it.
     public var readOnly: Bool
+    /// The CRM takes the field only when a record is created (Salesforce `Note.ParentId`):
+    /// Concord writes it on create and never in an update.
+    public var createOnly = false
     /// The CRM value written when a record is created without this field (Salesforce Task
     /// `Priority: Normal`); it also satisfies ``required``.
     public var createDefault: String?

@@ -207,9 +207,9 @@ extension DefaultConfig {
             noted_at: {field: CreatedDate, read_only: true}
             # A classic note hangs off exactly one Opportunity, Contact or Account, which it
             # must have: a polymorphic group, deal first, then contact, then company.
-            deal: {field: ParentId, required: true}
-            contact: {field: ParentId, required: true}
-            company: {field: ParentId, required: true}
+            deal: {field: ParentId, required: true, create_only: true}
+            contact: {field: ParentId, required: true, create_only: true}
+            company: {field: ParentId, required: true, create_only: true}
       hubspot:
         email:
           object: emails

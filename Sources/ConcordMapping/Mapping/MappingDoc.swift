@@ -55,6 +55,7 @@ public enum MappingDoc {
                     if let max = fm.maxLength { limits.append("max \(max)") }
                     if fm.required { limits.append("required") }
                     if fm.readOnly { limits.append("read-only") }
+                    if fm.createOnly { limits.append("create-only") }
                     if let d = fm.createDefault { limits.append("default \(d)") }
                     if let group = m?.group(of: f.name), let rank = group.firstIndex(of: f.name) {
                         limits.append("group priority \(rank + 1) of \(group.count)")

@@ -88,14 +88,14 @@ public struct RecordMapper: Sendable {
     /// priority order whose value is non-blank, through that member's mapping (write field,
     /// transform, bind, `copy_to`); when no member is non-blank (members absent from `values`
     /// count as blank), `null` through the first member's mapping. Pass every member of a
-    /// group whenever you pass one of them.
+    /// group whenever you pass one of them. Create-only fields are written on create only.
     public func outbound(crm: String, object: String, values: [String: Value], isCreate: Bool = false)
         throws(MissingMappingError) -> (fields: [String: WireValue], failures: [FieldConversionFailure]) {
         let (mapping, canonical) = try lookup(crm: crm, object: object)
         var out: [String: WireValue] = [:]
         var failures: [FieldConversionFailure] = []
         let groups = GroupIndex(mapping)
-        for fm in mapping.fields where !fm.readOnly {
+        for fm in mapping.fields where !fm.readOnly && (isCreate || !fm.createOnly) {
             if let members = groups.members(ledBy: fm.canonical) {
                 outboundGroup(members, crm: crm, mapping: mapping, canonical: canonical, values: values,
                               fields: &out, failures: &failures)
