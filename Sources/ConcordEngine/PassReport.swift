@@ -19,6 +19,9 @@ public struct PassReport: Sendable, Codable {
         public var fieldsWritten = 0
         /// Push items refused by the CRM for good (parked as failed).
         public var failed = 0
+        /// Deletes found by looking every linked record up, when the CRM's delete log no
+        /// longer reached back to the cursor.
+        public var reconciledDeletes = 0
         /// Whether work for this CRM was parked (throttled, quota, offline).
         public var parked = false
         /// The last error, if any.

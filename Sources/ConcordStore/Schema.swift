@@ -118,6 +118,7 @@ enum Schema {
         // reported (HubSpot, Salesforce) redirect the merged-away record to its survivor.
         """
         CREATE INDEX outbox_object ON outbox(replica, object_type, state, id);
+        CREATE INDEX outbox_record ON outbox(replica, gid);
         CREATE TABLE merged_into(
             gid BLOB PRIMARY KEY,
             survivor BLOB NOT NULL,

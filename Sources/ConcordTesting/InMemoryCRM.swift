@@ -40,6 +40,8 @@ public actor InMemoryCRM: CRMConnector {
     /// Fields whose values must be unique per object (HubSpot contact email): a create with
     /// a taken value fails as a 409 naming the existing record, as HubSpot does.
     public var uniqueFields: [String: String] = [:]
+    /// Objects with a purge (``purge(_:_:)``): their next pull page reports `deletesUnknownSince`.
+    var deleteLogPurged: Set<String> = []
     /// Every write a push made: `(operation, object, id)`.
     public private(set) var writes: [(String, String, String)] = []
 
@@ -97,6 +99,13 @@ public actor InMemoryCRM: CRMConnector {
         }
     }
 
+    /// A record vanishes without a trace (its delete has aged out of the CRM's delete log),
+    /// and the next pull says that deletes since the cursor are unknown.
+    public func purge(_ object: String, _ id: String) {
+        objects[object]?[id] = nil
+        deleteLogPurged.insert(object)
+    }
+
     /// The live records of an object: id to fields.
     public func records(_ object: String) -> [String: [String: WireValue]] {
         (objects[object] ?? [:]).filter { !$0.value.deleted }.mapValues(\.fields)
@@ -129,7 +138,9 @@ public actor InMemoryCRM: CRMConnector {
             CRMRecord(id: id, fields: row.fields.filter { wanted.contains($0.key) }, modifiedAt: row.modifiedAt,
                       isDeleted: row.deleted, mergedIDs: row.mergedIDs)
         }
-        return PullPage(records: records, cursor: String(page.last?.value.seq ?? after), hasMore: rows.count > page.count)
+        let unknown = deleteLogPurged.remove(request.object) != nil ? now : nil
+        return PullPage(records: records, cursor: String(page.last?.value.seq ?? after), hasMore: rows.count > page.count,
+                        deletesUnknownSince: unknown)
     }
 
     public func fetch(object: String, ids: [String], fields: [String]) async throws(ConnectorError) -> [CRMRecord] {

@@ -88,6 +88,22 @@ struct EngineIdentityTests {
         #expect(try await w.engine.withStore { try $0.outbox(replica: "hubspot", state: .blocked).count } == 0)
     }
 
+    @Test("deletes a CRM can no longer list (its delete log was purged) are found by looking every linked record up")
+    func purgedDeleteLog() async throws {
+        let w = try World()
+        defer { w.remove() }
+        let gone = await w.sf.userCreate("Contact", ["FirstName": .string("Ada"), "LastName": .string("Lovelace"), "Email": .string("ada@x.io")])
+        await w.sf.userCreate("Contact", ["FirstName": .string("Alan"), "LastName": .string("Turing"), "Email": .string("alan@b.uk")])
+        _ = await w.engine.syncToConvergence()
+        #expect(await w.hs.records("contacts").count == 2)
+        await w.sf.purge("Contact", gone)
+        let reports = await w.engine.syncToConvergence()
+        #expect(reports.compactMap { $0.replicas["salesforce"]?.reconciledDeletes }.reduce(0, +) == 1)
+        let (hs, dv) = (await w.hs.records("contacts"), await w.dv.records("contacts"))
+        #expect(hs.count == 1 && dv.count == 1, "the delete reached the others (contacts propagate)")
+        #expect(hs.first?.value["email"]?.text == "alan@b.uk")
+    }
+
     @Test("a create HubSpot refuses as a duplicate ('already exists') links the existing contact instead")
     func existingRecordIsLinked() async throws {
         let w = try World()
