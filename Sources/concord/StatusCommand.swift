@@ -22,7 +22,11 @@ struct StatusCommand: ParsableCommand {
         var lagSeconds: Double?
         var outboxDepth: Int
         var failedPushes: Int
+        /// Writes left with only references to records this CRM does not hold.
+        var blockedPushes: Int
         var quarantined: Int
+        /// Records synced without a reference to a record not linked yet.
+        var heldReferences: Int
         var lastError: String?
         var lastPassAt: String?
         var apiCallsToday: Int
@@ -49,7 +53,9 @@ struct StatusCommand: ParsableCommand {
                 lagSeconds: oldest.map { Double(now &- $0) / 1000 },
                 outboxDepth: depth[crm] ?? 0,
                 failedPushes: try store.outbox(replica: crm, state: .failed).count,
-                quarantined: quarantine.filter { $0.replica == crm }.count,
+                blockedPushes: try store.outbox(replica: crm, state: .blocked).count,
+                quarantined: quarantine.filter { $0.replica == crm && !$0.rule.hasPrefix("held:") }.count,
+                heldReferences: quarantine.filter { $0.replica == crm && $0.rule.hasPrefix("held:") }.count,
                 lastError: state?.lastError,
                 lastPassAt: state.map { Render.millis($0.lastPassAt) },
                 apiCallsToday: state?.callsToday ?? 0,
@@ -66,8 +72,8 @@ struct StatusCommand: ParsableCommand {
             print("\(r.crm)")
             print("  last pass      \(r.lastPassAt ?? "never")")
             print("  lag            \(r.lagSeconds.map { String(format: "%.0f s since the oldest cursor moved", $0) } ?? "no pull yet")")
-            print("  outbox         \(r.outboxDepth) waiting, \(r.failedPushes) refused (parked)")
-            print("  quarantined    \(r.quarantined)")
+            print("  outbox         \(r.outboxDepth) waiting, \(r.failedPushes) refused (parked), \(r.blockedPushes) blocked (name records \(r.crm) does not hold)")
+            print("  quarantined    \(r.quarantined)" + (r.heldReferences > 0 ? ", \(r.heldReferences) synced with a reference held back until its record is linked" : ""))
             print("  API calls      \(r.apiCallsToday) today" + (r.dailyBudget.map { " of \($0) budget" } ?? ""))
             print("  circuit        \(r.circuit)")
             print("  last error     \(r.lastError ?? "none")")
