@@ -30,6 +30,8 @@ public struct PassReport: Sendable, Codable {
         public var apiCalls = APICallCounts()
         /// What would be written, in a dry run: `create contact ...`.
         public var planned: [String] = []
+        /// Merges this CRM reported, as Concord applies them: `merge contact <gid> into <gid> ...`.
+        public var merged: [String] = []
         /// Creates a blank report.
         public init() {}
     }

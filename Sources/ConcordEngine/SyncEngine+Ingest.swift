@@ -12,11 +12,11 @@ extension SyncEngine {
                 report: inout PassReport, replicaReport r: inout PassReport.Replica) throws(StoreError) {
         let now = wallClock.nowMillis()
         if !record.mergedIDs.isEmpty {
-            try absorbMerged(record.mergedIDs, into: record.id, replica: replica, object: object)
+            try absorbMerged(record.mergedIDs, into: record.id, replica: replica, object: object, report: &r)
         }
         if record.isDeleted {
             if let survivor = record.mergedInto, try store.linkedRecord(replica: replica, objectType: object, externalID: survivor) != nil {
-                try absorbMerged([record.id], into: survivor, replica: replica, object: object)
+                try absorbMerged([record.id], into: survivor, replica: replica, object: object, report: &r)
             } else {
                 try ingestDelete(record, replica: replica, object: object)
             }
@@ -135,13 +135,15 @@ extension SyncEngine {
     /// show it). The CRM's merge result (the survivor's fields, blanks filled from the
     /// others) arrives as the survivor's own change, so it wins as an edit made at the time
     /// of the merge.
-    func absorbMerged(_ ids: [String], into survivor: String, replica: String, object: String) throws(StoreError) {
+    func absorbMerged(_ ids: [String], into survivor: String, replica: String, object: String,
+                      report r: inout PassReport.Replica) throws(StoreError) {
         guard let target = try store.linkedRecord(replica: replica, objectType: object, externalID: survivor) else { return }
         for loser in ids {
             guard let gone = try store.linkedRecord(replica: replica, objectType: object, externalID: loser), gone != target,
                   let rec = try store.record(gone) else { continue }
             try store.removeLink(replica: replica, record: gone)
             try store.setMergedInto(gone, survivor: target, replica: replica)
+            r.merged.append("merge \(object) \(gone) into \(target) (merged in \(replica): \(loser) into \(survivor))")
             if rec.state.isAlive {
                 _ = try store.merge([RecordChange(id: gone, objectType: object, state: RecordState(causalLength: rec.state.causalLength + 1))],
                                     origin: replica)

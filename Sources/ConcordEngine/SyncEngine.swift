@@ -72,7 +72,7 @@ public actor SyncEngine {
         for name in replicas {
             var r = report.replicas[name] ?? PassReport.Replica()
             if dryRun {
-                r.planned = (try? plannedWrites(replica: name)) ?? []
+                r.planned = r.merged + ((try? plannedWrites(replica: name)) ?? [])
             } else {
                 await push(replica: name, into: &r)
             }
