@@ -38,7 +38,10 @@ struct FieldIndexes {
 
     /// Moves one record from its old values to its new ones in every index of its type.
     mutating func replace(type: String, id: String, old: StoredRecord?, new: StoredRecord?) {
-        for key in maps.keys where key.type == type {
+        // The keys are copied out first: iterating `maps.keys` while writing `maps` would
+        // share its storage and copy every index of the type on each write.
+        let keys = maps.keys.filter { $0.type == type }
+        for key in keys {
             let before = key.folding.key(old?.fields[key.field])
             let after = key.folding.key(new?.fields[key.field])
             guard before != after else { continue }
