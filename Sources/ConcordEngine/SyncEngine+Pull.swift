@@ -15,6 +15,7 @@ extension SyncEngine {
             var objectPulled = 0
             var deletesUnknown = false
             for _ in 0..<100_000 {
+                if stopRequested(&r) { return }
                 let request = PullRequest(object: mapping.crmObject, fields: fields.sorted(), cursor: cursor,
                                           pageSize: connector.pullPageSize, withFieldHistory: false,
                                           discriminator: mapping.discriminator)

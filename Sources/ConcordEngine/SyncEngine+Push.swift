@@ -32,6 +32,7 @@ extension SyncEngine {
             var after: Int64 = 0
             var pushedForObject = 0
             while true {
+                if stopRequested(&r) { return }
                 let chunk: [OutboxItem]
                 do {
                     chunk = try store.openOutbox(replica: replica, objectType: object, after: after, through: newest,

@@ -29,6 +29,8 @@ public actor SyncEngine {
     var lastErrors: [String: String] = [:]
     var running = false
     var progressHandler: (@Sendable (SyncProgress) -> Void)?
+    /// Set by ``requestStop()``: the pass in flight stops after its current page or batch.
+    var stopping = false
 
     /// Creates an engine over a store file and connectors (one per configured CRM name).
     public init(storePath: String, config: ConcordConfig, connectors: [any CRMConnector], wallClock: WallClock,
@@ -96,7 +98,16 @@ public actor SyncEngine {
             }
         }
         telemetry.record(conflicts: report.conflicts, registers: report.registersMerged)
+        stopping = false
         return report
+    }
+
+    /// Whether a stop was requested; marks the replica's work as parked when so.
+    func stopRequested(_ r: inout PassReport.Replica) -> Bool {
+        guard stopping else { return false }
+        r.parked = true
+        r.lastError = r.lastError ?? "stopped on request; the rest waits for the next pass"
+        return true
     }
 
     /// Runs passes until one writes nothing (or `maxPasses`), returning every report.
@@ -123,6 +134,10 @@ public actor SyncEngine {
         }
         return reports
     }
+
+    /// Stops the pass in flight after the page or batch it is on (committed, or parked in
+    /// the outbox): what is left waits for the next pass. For SIGINT and SIGTERM.
+    public func requestStop() { stopping = true }
 
     /// Receives progress after every page pulled and every batch pushed.
     public func onProgress(_ handler: @escaping @Sendable (SyncProgress) -> Void) { progressHandler = handler }

@@ -3,21 +3,25 @@ import Foundation
 import Glibc
 #endif
 
-/// Turns SIGINT and SIGTERM into a flag the watch loop checks between passes, so a pass in
-/// flight finishes (or parks its batch in the outbox) before the process exits.
+/// Turns SIGINT and SIGTERM into a flag the watch loop checks between passes, and into a
+/// stop request that ends the pass in flight after its current page or batch (committed, or
+/// parked in the outbox), so the process exits cleanly and soon.
 final class SignalWatcher: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
     private var sources: [any DispatchSourceSignal] = []
 
-    static func install() -> SignalWatcher {
+    /// Installs the handlers; `onStop` runs once per signal (the sync asks the engine to
+    /// stop after the page or batch in flight).
+    static func install(onStop: @escaping @Sendable () -> Void = {}) -> SignalWatcher {
         let w = SignalWatcher()
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler { [w] in
                 w.lock.lock(); w.stopped = true; w.lock.unlock()
-                FileHandle.standardError.write(Data("concord: stopping after the current pass\n".utf8))
+                FileHandle.standardError.write(Data("concord: stopping after the page or batch in flight\n".utf8))
+                onStop()
             }
             source.resume()
             w.sources.append(source)

@@ -13,10 +13,10 @@ struct SyncCommand: AsyncParsableCommand {
         abstract: "Sync the configured CRMs field by field: one pass, or --watch to keep polling.",
         discussion: """
             One pass pulls every CRM since its cursor, merges field by field, and pushes what each CRM \
-            lacks. --watch repeats at the configured poll interval until SIGINT or SIGTERM, finishing \
-            or parking the batch in flight before it exits. --dry-run prints what would be created, \
+            lacks. --watch repeats at the configured poll interval until SIGINT or SIGTERM, which stop \
+            the pass after the page or batch in flight (committed, or parked in the outbox) before it exits. --dry-run prints what would be created, \
             updated and deleted in each CRM and writes nothing to any CRM or to the store.
-            Exit codes: 0 converged, 1 failure, 2 bad input, 3 work parked (a CRM throttled, failed or offline).
+            Exit codes: 0 done (or stopped by a signal), 1 failure, 2 bad input, 3 work parked (a CRM throttled, failed or offline).
             """
     )
 
@@ -37,7 +37,7 @@ struct SyncCommand: AsyncParsableCommand {
         let connectors: [any CRMConnector]
         do { connectors = try StandardConnectors.make(config: config) } catch { throw CLIError(error.message, exitCode: 2) }
         let engine = try SyncEngine(storePath: options.store, config: config, connectors: connectors, wallClock: .system)
-        let signals = SignalWatcher.install()
+        let signals = SignalWatcher.install { Task { await engine.requestStop() } }
         var parked = false
         repeat {
             let report = await engine.runPass(dryRun: dryRun)
@@ -47,6 +47,10 @@ struct SyncCommand: AsyncParsableCommand {
             let seconds = interval ?? config.sync.pollIntervalSeconds
             await signals.sleep(seconds: seconds)
         } while !signals.stopRequested
+        if signals.stopRequested {
+            FileHandle.standardError.write(Data("concord: stopped; what was left waits in the outbox for the next sync\n".utf8))
+            return
+        }
         if parked { throw CLIError("work is parked: a CRM throttled, failed or is offline (see `concord status`)", exitCode: 3) }
     }
 }

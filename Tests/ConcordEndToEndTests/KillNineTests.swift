@@ -91,4 +91,47 @@ struct KillNineTests {
             #expect(links["dynamics"].flatMap { stack.emulator("dynamics").control.store.get("contact", $0)?.fields["jobtitle"] } == .string(title))
         }
     }
+
+    @Test("SIGTERM during pushes: the sync stops after the batch in flight and exits 0; the next sync finishes the work")
+    func sigterm() async throws {
+        let binary = Self.concordBinary
+        let stack = try await Stack.start(people: 60, seed: 10)
+        defer { Task { await stack.stop() } }
+        let seeded = stack.ids("hubspot", "contacts")
+        var slow = FaultSettings.Patch()
+        slow.latencyMs = 150
+        for crm in ["salesforce", "hubspot", "dynamics"] { stack.faults(crm, slow) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["sync", "--watch", "--config", stack.configPath, "--store", stack.storePath]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var signalled = false
+        for _ in 0..<600 {
+            try await Task.sleep(nanoseconds: 50_000_000)
+            if stack.ids("hubspot", "contacts").count > seeded.count || !process.isRunning {
+                if process.isRunning { process.terminate(); signalled = true }
+                break
+            }
+        }
+        #expect(signalled, "the sync was still pushing when signalled")
+        // It stops after the batch in flight: seconds, not the rest of the pass.
+        var waited = 0
+        while process.isRunning && waited < 300 { try await Task.sleep(nanoseconds: 100_000_000); waited += 1 }
+        #expect(!process.isRunning, "the sync exited after SIGTERM")
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "a clean exit (status \(process.terminationStatus))")
+
+        var fast = FaultSettings.Patch()
+        fast.latencyMs = 0
+        for crm in ["salesforce", "hubspot", "dynamics"] { stack.faults(crm, fast) }
+        let (engine, connectors) = try stack.engine()
+        let left = try await engine.withStore { try $0.outboxDepth().values.reduce(0, +) }
+        #expect(left > 0, "it stopped within the pass, leaving work in the outbox")
+        _ = await engine.syncToConvergence(maxPasses: 10)
+        let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
+        #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
+    }
 }
