@@ -67,5 +67,6 @@ public struct DemoReport: Codable, Sendable {
     public var lostUpdateExamples: [String]
     /// Records Concord created in a CRM that already held one with the same natural key.
     public var duplicatesCreated: Int
+    public var duplicateExamples: [String]
     public var seconds: Double
 }

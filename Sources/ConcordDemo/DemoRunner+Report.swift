@@ -7,7 +7,7 @@ import Foundation
 
 extension DemoRunner {
     static func report(_ o: DemoOptions, reports: [PassReport], calls: [String: Int], readBack: ReadBack, divergences: [String],
-                       unheld: [String], lost: [String], duplicates: Int, before: [String: Set<String>], driverChanges: Int, engine: SyncEngine,
+                       unheld: [String], lost: [String], duplicates: [String], before: [String: Set<String>], driverChanges: Int, engine: SyncEngine,
                        config: ConcordConfig, connectors: [any CRMConnector], seconds: Double) async throws -> DemoReport {
         let (quarantinedBy, refusedBy, blockedBy) = try await engine.withStore { s -> ([String: Int], [String: Int], [String: Int]) in
             var q: [String: Int] = [:], f: [String: Int] = [:], b: [String: Int] = [:]
@@ -74,7 +74,7 @@ extension DemoRunner {
                           divergences: Array((readBack.unreadable.map { "could not read back: \($0)" } + divergences
                                               + readBack.unlinked.map { "never linked: \($0)" }).prefix(20)),
                           unheldReferences: unheld.count, unheldExamples: Array(unheld.prefix(5)),
-                          lostUpdates: lost.count, lostUpdateExamples: Array(lost.prefix(10)), duplicatesCreated: duplicates,
+                          lostUpdates: lost.count, lostUpdateExamples: Array(lost.prefix(10)), duplicatesCreated: duplicates.count, duplicateExamples: Array(duplicates.prefix(10)),
                           seconds: seconds)
     }
 
@@ -119,6 +119,7 @@ extension DemoRunner {
             for u in r.unheldExamples.prefix(2) { out.append("    e.g. \(u)") }
         }
         for l in r.lostUpdateExamples.prefix(5) { out.append("  lost: \(l)") }
+        for d in r.duplicateExamples.prefix(5) { out.append("  duplicate: \(d)") }
         return out.joined(separator: "\n")
     }
 }

@@ -176,13 +176,15 @@ public enum DemoRunner {
     }
 
     /// Groups of records with one natural key in one CRM that contain a record Concord created.
-    static func duplicatesCreated(readBack: ReadBack, created: [String: Set<String>]) -> Int {
-        var n = 0
+    static func duplicatesCreated(readBack: ReadBack, created: [String: Set<String>]) -> [String] {
+        var out: [String] = []
         for (crm, objects) in readBack.byKey {
-            for (_, groups) in objects {
-                for (_, ids) in groups where ids.count > 1 && ids.contains(where: { created[crm]?.contains($0) ?? false }) { n += 1 }
+            for (object, groups) in objects {
+                for (key, ids) in groups where ids.count > 1 && ids.contains(where: { created[crm]?.contains($0) ?? false }) {
+                    out.append("\(crm) \(object) \(key): \(ids.sorted().map { created[crm]?.contains($0) == true ? "\($0) (created by Concord)" : $0 }.joined(separator: ", "))")
+                }
             }
         }
-        return n
+        return out.sorted()
     }
 }
