@@ -67,17 +67,6 @@ import Testing
         #expect(archive.json.text == #"{"id":"77"}"#)
     }
 
-    @Test func timesParse() {
-        #expect(HubSpotTime.millis("2024-01-02T09:00:00.000Z") == 1_704_186_000_000)
-        #expect(HubSpotTime.millis("2024-01-02T09:00:00Z") == 1_704_186_000_000)
-        #expect(HubSpotTime.millis("2024-01-02T10:00:00.5+01:00") == 1_704_186_000_500)
-        #expect(HubSpotTime.millis("1704186000000") == 1_704_186_000_000)
-        #expect(HubSpotTime.millis("2024-13-02T09:00:00Z") == nil)
-        #expect(HubSpotTime.millis("yesterday") == nil)
-        #expect(HubSpotTime.iso(1_704_186_000_123) == "2024-01-02T09:00:00.123Z")
-        #expect(HubSpotTime.iso(0) == "1970-01-01T00:00:00.000Z")
-    }
-
     @Test func cursorsRoundTrip() {
         var cursor = HubSpotCursor(phase: .deletes, modifiedAfter: 1_704_186_000_000, archivedAfter: 5)
         cursor.tieTimestamp = 9

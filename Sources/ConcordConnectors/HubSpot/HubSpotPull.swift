@@ -152,6 +152,6 @@ extension HubSpotConnector {
     }
 
     static func modifiedAt(_ record: HubSpotObject, _ property: String) -> Int64? {
-        record.properties[property]?.text.flatMap(HubSpotTime.millis) ?? record.updatedAt
+        record.properties[property]?.text.flatMap(WireTime.hubSpotMillis) ?? record.updatedAt
     }
 }

@@ -38,15 +38,15 @@ struct HubSpotObject: Hashable, Sendable {
         var history: [String: [HubSpotHistoryEntry]] = [:]
         for (name, entries) in json["propertiesWithHistory"]?.objectValue ?? [:] {
             history[name] = (entries.arrayValue ?? []).map {
-                HubSpotHistoryEntry(value: $0["value"]?.textValue, timestamp: $0["timestamp"]?.textValue.flatMap(HubSpotTime.millis),
+                HubSpotHistoryEntry(value: $0["value"]?.textValue, timestamp: $0["timestamp"]?.textValue.flatMap(WireTime.hubSpotMillis),
                                     sourceType: $0["sourceType"]?.stringValue, sourceID: $0["sourceId"]?.textValue)
             }
         }
         self.history = history
-        createdAt = json["createdAt"]?.textValue.flatMap(HubSpotTime.millis)
-        updatedAt = json["updatedAt"]?.textValue.flatMap(HubSpotTime.millis)
+        createdAt = json["createdAt"]?.textValue.flatMap(WireTime.hubSpotMillis)
+        updatedAt = json["updatedAt"]?.textValue.flatMap(WireTime.hubSpotMillis)
         archived = json["archived"]?.boolValue ?? false
-        archivedAt = json["archivedAt"]?.textValue.flatMap(HubSpotTime.millis)
+        archivedAt = json["archivedAt"]?.textValue.flatMap(WireTime.hubSpotMillis)
         objectWriteTraceID = json["objectWriteTraceId"]?.textValue
         isNew = json["new"]?.boolValue
         var associations: [String: [String]] = [:]
