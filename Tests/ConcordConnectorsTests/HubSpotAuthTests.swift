@@ -1,5 +1,5 @@
+@testable import ConcordConnectors
 import CRMEmulators
-import ConcordConnectors
 import ConcordCore
 import ConcordHTTP
 import ConcordMapping
@@ -21,8 +21,8 @@ import Testing
         let response = try await CurlHTTPClient().send(HTTPRequest(
             method: .post, url: baseURL + "/oauth/v1/token", headers: ["Content-Type": "application/x-www-form-urlencoded"],
             body: Array(form.utf8)))
-        let json = try HubSpotJSON.parse(response.body)
-        return try #require(json["refresh_token"]?.string)
+        let json = try ExactJSON.parse(response.body)
+        return try #require(json["refresh_token"]?.stringValue)
     }
 
     static func oauthConfig(_ baseURL: String, refresh: String) -> CRMConfig {

@@ -32,15 +32,7 @@ import Testing
         #expect(SalesforceErrors.recordError(lock, crm: "sf").isRetryable)
     }
 
-    @Test func wireTimesParseAndFormat() {
-        #expect(WireTime.parse("2024-01-15T10:30:00.000+0000") == 1_705_314_600_000)
-        #expect(WireTime.parse("2024-01-15T10:30:00Z") == 1_705_314_600_000)
-        #expect(WireTime.parse("2024-01-15T11:30:00.5+01:00") == 1_705_314_600_500)
-        #expect(WireTime.parse("2024-01-15T10:30:00.123456Z") == 1_705_314_600_123)
-        #expect(WireTime.parse("2024-01-15") == nil)
-        #expect(WireTime.parse("garbage") == nil)
-        #expect(WireTime.iso(1_705_314_600_000) == "2024-01-15T10:30:00Z")
-        #expect(WireTime.iso(1_705_314_600_007) == "2024-01-15T10:30:00.007Z")
+    @Test func soqlLiteralsAreEscaped() {
         #expect(SalesforceWire.literal("o'b\\r") == #"'o\'b\\r'"#)
     }
 }

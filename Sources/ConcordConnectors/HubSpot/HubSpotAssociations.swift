@@ -25,19 +25,19 @@ extension HubSpotConnector {
         var all: [String: [String]] = [:]
         let primary = Self.primaryTypeIDs(from: from, to: to)
         for chunk in Self.chunks(ids, of: 1000) {
-            let body: HubSpotJSON = .object(["inputs": .array(chunk.map { .object(["id": .string($0)]) })])
+            let body: ExactJSON = .object(["inputs": .array(chunk.map { .object(["id": .string($0)]) })])
             let (status, json, _) = try await call(kind, .post, "/crm/v4/associations/\(from)/\(to)/batch/read", body: body, readOnly: true)
             let batch: HubSpotBatchResponse
             do { batch = try HubSpotBatchResponse(json: json ?? .null) } catch {
                 throw HubSpotErrors.malformed("\(error)", crm: name, status: status)
             }
             for result in batch.results {
-                guard let fromID = result["from"]?["id"]?.text else { continue }
-                let links = (result["to"]?.array ?? []).compactMap { link -> (id: String, primary: Bool)? in
-                    guard let id = link["toObjectId"]?.text else { return nil }
-                    let types = link["associationTypes"]?.array ?? []
+                guard let fromID = result["from"]?["id"]?.textValue else { continue }
+                let links = (result["to"]?.arrayValue ?? []).compactMap { link -> (id: String, primary: Bool)? in
+                    guard let id = link["toObjectId"]?.textValue else { return nil }
+                    let types = link["associationTypes"]?.arrayValue ?? []
                     let isPrimary = types.contains {
-                        ($0["label"]?.string?.lowercased() == "primary") || ($0["typeId"]?.text.map(primary.contains) ?? false)
+                        ($0["label"]?.stringValue?.lowercased() == "primary") || ($0["typeId"]?.textValue.map(primary.contains) ?? false)
                     }
                     return (id, isPrimary)
                 }
@@ -54,7 +54,7 @@ extension HubSpotConnector {
     func archiveAssociations(from: String, to: String, links: [(from: String, to: [String])]) async throws(ConnectorError) -> [String: ConnectorError] {
         var failures: [String: ConnectorError] = [:]
         for chunk in Self.chunks(links.filter { !$0.to.isEmpty }, of: 100) {
-            let inputs = chunk.map { link -> HubSpotJSON in
+            let inputs = chunk.map { link -> ExactJSON in
                 .object(["from": .object(["id": .string(link.from)]), "to": .array(link.to.map { .object(["id": .string($0)]) })])
             }
             do {
@@ -75,7 +75,7 @@ extension HubSpotConnector {
     func createAssociations(from: String, to: String, pairs: [(from: String, to: String)]) async throws(ConnectorError) -> [String: ConnectorError] {
         var failures: [String: ConnectorError] = [:]
         for chunk in Self.chunks(pairs, of: 100) {
-            let inputs = chunk.map { pair -> HubSpotJSON in
+            let inputs = chunk.map { pair -> ExactJSON in
                 .object(["from": .object(["id": .string(pair.from)]), "to": .object(["id": .string(pair.to)])])
             }
             do {

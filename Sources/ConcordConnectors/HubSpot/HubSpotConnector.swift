@@ -92,7 +92,7 @@ public struct HubSpotConnector: CRMConnector {
     /// nothing, so even a create is safe to send again), refreshes an OAuth token once on a
     /// 401, and maps every failure to ``ConnectorError``.
     func call(_ kind: String, _ method: HTTPMethod, _ path: String, query: [(name: String, value: String)] = [],
-              body: HubSpotJSON? = nil, readOnly: Bool = false) async throws(ConnectorError) -> (status: Int, json: HubSpotJSON?, serverMillis: Int64?) {
+              body: ExactJSON? = nil, readOnly: Bool = false) async throws(ConnectorError) -> (status: Int, json: ExactJSON?, serverMillis: Int64?) {
         var refreshed = false
         var throttled = 0
         while true {
@@ -101,7 +101,7 @@ public struct HubSpotConnector: CRMConnector {
             var request = HTTPRequest(method: method, url: baseURL + path, query: query,
                                       headers: ["Authorization": "Bearer \(token)", "Accept": "application/json",
                                                 "User-Agent": "concord-hubspot-connector"],
-                                      body: body?.bytes, isSafeToRetry: readOnly)
+                                      body: body?.serialized, isSafeToRetry: readOnly)
             if body != nil { request.headers.add(name: "Content-Type", value: "application/json") }
             await session.count(kind)
             let failure: ConnectorError
@@ -110,7 +110,7 @@ public struct HubSpotConnector: CRMConnector {
                 let date = response.headers["Date"].flatMap(HTTPDate.unixMillis)
                 if response.isSuccess {
                     guard !response.body.isEmpty else { return (response.status, nil, date) }
-                    do { return (response.status, try HubSpotJSON.parse(response.body), date) } catch {
+                    do { return (response.status, try ExactJSON.parse(response.body), date) } catch {
                         throw HubSpotErrors.malformed("\(error)", crm: name, status: response.status)
                     }
                 }

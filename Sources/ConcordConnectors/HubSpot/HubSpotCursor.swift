@@ -26,14 +26,14 @@ struct HubSpotCursor: Equatable, Sendable {
 
     /// JSON text for ``PullPage/cursor``.
     var encoded: String {
-        var members: [String: HubSpotJSON] = ["v": .number("1"), "phase": .string(phase.rawValue),
+        var members: [String: ExactJSON] = ["v": .number("1"), "phase": .string(phase.rawValue),
                                               "del": .number(String(archivedAfter))]
         if let modifiedAfter { members["mod"] = .number(String(modifiedAfter)) }
         if let tieTimestamp { members["tie"] = .number(String(tieTimestamp)) }
         if let tieAfterID { members["tieId"] = .string(tieAfterID) }
         if let archivedPage { members["delPage"] = .string(archivedPage) }
         if let archivedUntil { members["delUntil"] = .number(String(archivedUntil)) }
-        return HubSpotJSON.object(members).serialized
+        return ExactJSON.object(members).text
     }
 
     init(phase: Phase = .changes, modifiedAfter: Int64? = nil, archivedAfter: Int64 = 0) {
@@ -44,16 +44,16 @@ struct HubSpotCursor: Equatable, Sendable {
 
     /// Reads a cursor made by ``encoded``; `nil` when the text is not one.
     init?(_ text: String) {
-        guard let json = try? HubSpotJSON.parse(text), json["v"]?.text == "1",
-              let phase = json["phase"]?.string.flatMap(Phase.init(rawValue:)),
-              let del = json["del"]?.text.flatMap({ Int64($0) })
+        guard let json = try? ExactJSON.parse(text), json["v"]?.textValue == "1",
+              let phase = json["phase"]?.stringValue.flatMap(Phase.init(rawValue:)),
+              let del = json["del"]?.textValue.flatMap({ Int64($0) })
         else { return nil }
         self.phase = phase
         archivedAfter = del
-        modifiedAfter = json["mod"]?.text.flatMap { Int64($0) }
-        tieTimestamp = json["tie"]?.text.flatMap { Int64($0) }
-        tieAfterID = json["tieId"]?.string
-        archivedPage = json["delPage"]?.string
-        archivedUntil = json["delUntil"]?.text.flatMap { Int64($0) }
+        modifiedAfter = json["mod"]?.textValue.flatMap { Int64($0) }
+        tieTimestamp = json["tie"]?.textValue.flatMap { Int64($0) }
+        tieAfterID = json["tieId"]?.stringValue
+        archivedPage = json["delPage"]?.stringValue
+        archivedUntil = json["delUntil"]?.textValue.flatMap { Int64($0) }
     }
 }

@@ -5,7 +5,7 @@ import ConcordHTTP
 enum HubSpotErrors {
     /// The error for a non-2xx `response`.
     static func error(from response: HTTPResponse, crm: String) -> ConnectorError {
-        let body = (try? HubSpotJSON.parse(response.body)).map(HubSpotErrorBody.init(json:))
+        let body = (try? ExactJSON.parse(response.body)).map(HubSpotErrorBody.init(json:))
         let retryAfter = response.headers["Retry-After"].flatMap { RateLimitSignals.parseRetryAfter($0) }.map(millis)
         return error(status: response.status, body: body, retryAfterMillis: retryAfter, crm: crm)
     }

@@ -115,12 +115,12 @@ extension HubSpotConnector {
     }
 
     /// `POST /crm/v3/objects/{object}/search` with one filter group and one sort.
-    func search(_ object: String, filters: [HubSpotJSON], sort: String, properties: [String],
+    func search(_ object: String, filters: [ExactJSON], sort: String, properties: [String],
                 limit: Int) async throws(ConnectorError) -> ([HubSpotObject], Int64?) {
-        let body: HubSpotJSON = .object([
+        let body: ExactJSON = .object([
             "filterGroups": .array([.object(["filters": .array(filters)])]),
             "sorts": .array([.object(["propertyName": .string(sort), "direction": .string("ASCENDING")])]),
-            "properties": .array(properties.map(HubSpotJSON.string)),
+            "properties": .array(properties.map(ExactJSON.string)),
             "limit": .number(String(limit)),
         ])
         let (status, json, serverTime) = try await call("pull", .post, objectPath(object, "/search"), body: body, readOnly: true)
@@ -129,12 +129,12 @@ extension HubSpotConnector {
         }
     }
 
-    static func filter(_ property: String, _ op: String, _ value: String) -> HubSpotJSON {
+    static func filter(_ property: String, _ op: String, _ value: String) -> ExactJSON {
         .object(["propertyName": .string(property), "operator": .string(op), "value": .string(value)])
     }
 
-    static func filter(_ property: String, in values: [String]) -> HubSpotJSON {
-        .object(["propertyName": .string(property), "operator": .string("IN"), "values": .array(values.map(HubSpotJSON.string))])
+    static func filter(_ property: String, in values: [String]) -> ExactJSON {
+        .object(["propertyName": .string(property), "operator": .string("IN"), "values": .array(values.map(ExactJSON.string))])
     }
 
     /// The HubSpot properties to ask for: the wanted fields (associations apart) plus the id,
@@ -152,6 +152,6 @@ extension HubSpotConnector {
     }
 
     static func modifiedAt(_ record: HubSpotObject, _ property: String) -> Int64? {
-        record.properties[property]?.text.flatMap(HubSpotTime.millis) ?? record.updatedAt
+        record.properties[property]?.text.flatMap(WireTime.hubSpotMillis) ?? record.updatedAt
     }
 }

@@ -42,10 +42,10 @@ extension HubSpotConnector {
     private func send(object: String, endpoint: HubSpotPushInput.Endpoint, _ chunk: [HubSpotPushInput],
                       depth: Int) async throws(ConnectorError) -> [PushResult] {
         guard !chunk.isEmpty else { return [] }
-        let body: HubSpotJSON = .object(["inputs": .array(chunk.map(\.json))])
+        let body: ExactJSON = .object(["inputs": .array(chunk.map(\.json))])
         // A create must not be sent twice blindly; upserts, updates and archives may.
         let safe = endpoint != .create
-        let answer: (status: Int, json: HubSpotJSON?, serverMillis: Int64?)
+        let answer: (status: Int, json: ExactJSON?, serverMillis: Int64?)
         do {
             answer = try await call("push", .post, objectPath(object, "/batch/" + endpoint.rawValue), body: body, readOnly: safe)
         } catch {

@@ -53,10 +53,10 @@ struct HubSpotPushInput: Sendable {
     static func propertyText(_ value: WireValue) -> String { value.text ?? "" }
 
     /// The input object for the batch endpoint.
-    var json: HubSpotJSON {
-        var members: [String: HubSpotJSON] = [:]
+    var json: ExactJSON {
+        var members: [String: ExactJSON] = [:]
         if endpoint != .archive {
-            members["properties"] = .object(properties.mapValues(HubSpotJSON.string))
+            members["properties"] = .object(properties.mapValues(ExactJSON.string))
             members["objectWriteTraceId"] = .string(traceID)
         }
         if endpoint == .create { members["associations"] = .array([]) }

@@ -26,9 +26,9 @@ extension HubSpotConnector {
             let filter = chunk.count == 1 ? Self.filter(field, "EQ", chunk[0]) : Self.filter(field, in: chunk)
             var after: String?
             for _ in 0..<50 {
-                var body: [String: HubSpotJSON] = [
+                var body: [String: ExactJSON] = [
                     "filterGroups": .array([.object(["filters": .array([filter])])]),
-                    "properties": .array(properties.map(HubSpotJSON.string)), "limit": .number("200"),
+                    "properties": .array(properties.map(ExactJSON.string)), "limit": .number("200"),
                 ]
                 if let after { body["after"] = .string(after) }
                 let (status, json, _) = try await call("find", .post, objectPath(object, "/search"), body: .object(body), readOnly: true)
@@ -48,16 +48,16 @@ extension HubSpotConnector {
     func batchRead(_ object: String, ids: [String], properties: [String], history: [String],
                    kind: String) async throws(ConnectorError) -> [HubSpotObject] {
         guard !ids.isEmpty else { return [] }
-        let body: HubSpotJSON = .object([
-            "properties": .array(properties.map(HubSpotJSON.string)),
-            "propertiesWithHistory": .array(history.map(HubSpotJSON.string)),
+        let body: ExactJSON = .object([
+            "properties": .array(properties.map(ExactJSON.string)),
+            "propertiesWithHistory": .array(history.map(ExactJSON.string)),
             "inputs": .array(ids.map { .object(["id": .string($0)]) }),
         ])
         let (status, json, _) = try await call(kind, .post, objectPath(object, "/batch/read"), query: [("archived", "false")],
                                             body: body, readOnly: true)
         do {
             let batch = try HubSpotBatchResponse(json: json ?? .null)
-            return try batch.results.map { (item: HubSpotJSON) throws(HubSpotShapeError) -> HubSpotObject in try HubSpotObject(json: item) }
+            return try batch.results.map { (item: ExactJSON) throws(HubSpotShapeError) -> HubSpotObject in try HubSpotObject(json: item) }
         } catch {
             throw HubSpotErrors.malformed("\(error)", crm: name, status: status)
         }

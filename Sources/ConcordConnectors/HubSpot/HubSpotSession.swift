@@ -79,7 +79,7 @@ actor HubSpotSession {
             throw failure
         }
         let token: HubSpotTokenResponse
-        do { token = try HubSpotTokenResponse(json: try HubSpotJSON.parse(response.body)) } catch {
+        do { token = try HubSpotTokenResponse(json: try ExactJSON.parse(response.body)) } catch {
             throw HubSpotErrors.malformed("token response: \(error)", crm: crm, status: response.status)
         }
         accessToken = token.accessToken

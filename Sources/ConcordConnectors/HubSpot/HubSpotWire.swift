@@ -31,39 +31,35 @@ struct HubSpotObject: Hashable, Sendable {
     /// v3 `associations` (`{"companies":{"results":[{"id":"9","type":"contact_to_company"}]}}`), ids by type.
     var associations: [String: [String]]
 
-    init(json: HubSpotJSON) throws(HubSpotShapeError) {
-        guard let id = json["id"]?.text else { throw HubSpotShapeError(reason: "object without an id") }
+    init(json: ExactJSON) throws(HubSpotShapeError) {
+        guard let id = json["id"]?.textValue else { throw HubSpotShapeError(reason: "object without an id") }
         self.id = id
-        properties = (json["properties"]?.object ?? [:]).mapValues(Self.wire)
+        properties = (json["properties"]?.objectValue ?? [:]).mapValues(Self.wire)
         var history: [String: [HubSpotHistoryEntry]] = [:]
-        for (name, entries) in json["propertiesWithHistory"]?.object ?? [:] {
-            history[name] = (entries.array ?? []).map {
-                HubSpotHistoryEntry(value: $0["value"]?.text, timestamp: $0["timestamp"]?.text.flatMap(HubSpotTime.millis),
-                                    sourceType: $0["sourceType"]?.string, sourceID: $0["sourceId"]?.text)
+        for (name, entries) in json["propertiesWithHistory"]?.objectValue ?? [:] {
+            history[name] = (entries.arrayValue ?? []).map {
+                HubSpotHistoryEntry(value: $0["value"]?.textValue, timestamp: $0["timestamp"]?.textValue.flatMap(WireTime.hubSpotMillis),
+                                    sourceType: $0["sourceType"]?.stringValue, sourceID: $0["sourceId"]?.textValue)
             }
         }
         self.history = history
-        createdAt = json["createdAt"]?.text.flatMap(HubSpotTime.millis)
-        updatedAt = json["updatedAt"]?.text.flatMap(HubSpotTime.millis)
-        archived = json["archived"]?.bool ?? false
-        archivedAt = json["archivedAt"]?.text.flatMap(HubSpotTime.millis)
-        objectWriteTraceID = json["objectWriteTraceId"]?.text
-        isNew = json["new"]?.bool
+        createdAt = json["createdAt"]?.textValue.flatMap(WireTime.hubSpotMillis)
+        updatedAt = json["updatedAt"]?.textValue.flatMap(WireTime.hubSpotMillis)
+        archived = json["archived"]?.boolValue ?? false
+        archivedAt = json["archivedAt"]?.textValue.flatMap(WireTime.hubSpotMillis)
+        objectWriteTraceID = json["objectWriteTraceId"]?.textValue
+        isNew = json["new"]?.boolValue
         var associations: [String: [String]] = [:]
-        for (type, collection) in json["associations"]?.object ?? [:] {
-            associations[type] = (collection["results"]?.array ?? []).compactMap { $0["id"]?.text ?? $0["toObjectId"]?.text }
+        for (type, collection) in json["associations"]?.objectValue ?? [:] {
+            associations[type] = (collection["results"]?.arrayValue ?? []).compactMap { $0["id"]?.textValue ?? $0["toObjectId"]?.textValue }
         }
         self.associations = associations
     }
 
-    static func wire(_ json: HubSpotJSON) -> WireValue {
-        switch json {
-        case .null: return .null
-        case .bool(let b): return .bool(b)
-        case .number(let n): return .number(n)
-        case .string(let s): return .string(s)
-        case .array, .object: return .string(json.serialized)
-        }
+    /// A property value as a wire value, numbers as their exact text; arrays and objects
+    /// (which HubSpot properties do not hold) as their JSON text.
+    static func wire(_ json: ExactJSON) -> WireValue {
+        json.wireValue ?? .string(json.text)
     }
 }
 
@@ -84,20 +80,20 @@ struct HubSpotErrorBody: Hashable, Sendable {
     static func == (a: Self, b: Self) -> Bool { a.message == b.message && a.category == b.category && a.context == b.context }
     func hash(into h: inout Hasher) { h.combine(message); h.combine(category) }
 
-    init(json: HubSpotJSON) {
-        status = json["status"]?.text
-        message = json["message"]?.text ?? "no message"
-        category = json["category"]?.text
-        subCategory = json["subCategory"]?.text
-        correlationID = json["correlationId"]?.text
-        policyName = json["policyName"]?.text
-        errorType = json["errorType"]?.text
+    init(json: ExactJSON) {
+        status = json["status"]?.textValue
+        message = json["message"]?.textValue ?? "no message"
+        category = json["category"]?.textValue
+        subCategory = json["subCategory"]?.textValue
+        correlationID = json["correlationId"]?.textValue
+        policyName = json["policyName"]?.textValue
+        errorType = json["errorType"]?.textValue
         var context: [String: [String]] = [:]
-        for (key, values) in json["context"]?.object ?? [:] {
-            context[key] = values.array?.compactMap(\.text) ?? values.text.map { [$0] } ?? []
+        for (key, values) in json["context"]?.objectValue ?? [:] {
+            context[key] = values.arrayValue?.compactMap(\.textValue) ?? values.textValue.map { [$0] } ?? []
         }
         self.context = context
-        details = (json["errors"]?.array ?? []).map { ($0["in"]?.text, $0["code"]?.text, $0["message"]?.text) }
+        details = (json["errors"]?.arrayValue ?? []).map { ($0["in"]?.textValue, $0["code"]?.textValue, $0["message"]?.textValue) }
     }
 
     /// The properties the error is about (`errors[].in`, `context.propertyName`).
@@ -112,14 +108,14 @@ struct HubSpotErrorBody: Hashable, Sendable {
 /// A batch answer (`BatchResponseSimplePublicObject[WithErrors]`, v4 association batches).
 struct HubSpotBatchResponse: Sendable {
     var status: String?
-    var results: [HubSpotJSON]
+    var results: [ExactJSON]
     var errors: [HubSpotErrorBody]
 
-    init(json: HubSpotJSON) throws(HubSpotShapeError) {
-        guard let results = json["results"]?.array else { throw HubSpotShapeError(reason: "batch response without results") }
+    init(json: ExactJSON) throws(HubSpotShapeError) {
+        guard let results = json["results"]?.arrayValue else { throw HubSpotShapeError(reason: "batch response without results") }
         self.results = results
-        status = json["status"]?.text
-        errors = (json["errors"]?.array ?? []).map(HubSpotErrorBody.init(json:))
+        status = json["status"]?.textValue
+        errors = (json["errors"]?.arrayValue ?? []).map(HubSpotErrorBody.init(json:))
     }
 }
 
@@ -129,11 +125,11 @@ struct HubSpotPage: Sendable {
     var nextAfter: String?
     var total: Int?
 
-    init(json: HubSpotJSON) throws(HubSpotShapeError) {
-        guard let results = json["results"]?.array else { throw HubSpotShapeError(reason: "page without results") }
-        self.results = try results.map { (item: HubSpotJSON) throws(HubSpotShapeError) -> HubSpotObject in try HubSpotObject(json: item) }
-        nextAfter = json["paging"]?["next"]?["after"]?.text
-        total = json["total"]?.text.flatMap { Int($0) }
+    init(json: ExactJSON) throws(HubSpotShapeError) {
+        guard let results = json["results"]?.arrayValue else { throw HubSpotShapeError(reason: "page without results") }
+        self.results = try results.map { (item: ExactJSON) throws(HubSpotShapeError) -> HubSpotObject in try HubSpotObject(json: item) }
+        nextAfter = json["paging"]?["next"]?["after"]?.textValue
+        total = json["total"]?.textValue.flatMap { Int($0) }
     }
 }
 
@@ -143,12 +139,12 @@ struct HubSpotTokenResponse: Sendable {
     var refreshToken: String?
     var expiresInSeconds: Int64?
 
-    init(json: HubSpotJSON) throws(HubSpotShapeError) {
-        guard let token = json["access_token"]?.string, !token.isEmpty else {
+    init(json: ExactJSON) throws(HubSpotShapeError) {
+        guard let token = json["access_token"]?.stringValue, !token.isEmpty else {
             throw HubSpotShapeError(reason: "token response without access_token")
         }
         accessToken = token
-        refreshToken = json["refresh_token"]?.string
-        expiresInSeconds = json["expires_in"]?.text.flatMap { Int64($0) }
+        refreshToken = json["refresh_token"]?.stringValue
+        expiresInSeconds = json["expires_in"]?.textValue.flatMap { Int64($0) }
     }
 }

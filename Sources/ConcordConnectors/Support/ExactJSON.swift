@@ -3,7 +3,8 @@ import ConcordMapping
 /// A JSON document whose numbers keep their literal text, so an amount such as `0.1` or
 /// `12345678901234567890` never passes through `Double`.
 ///
-/// Used by the Salesforce and Dataverse connectors for every body they read and write.
+/// Used by the Salesforce, HubSpot and Dataverse connectors for every body they read and
+/// write, and for the HubSpot cursor.
 enum ExactJSON: Hashable, Sendable {
     case null
     case bool(Bool)
@@ -138,13 +139,19 @@ enum ExactJSON: Hashable, Sendable {
         return parser.atEnd && literal == text
     }
 
-    /// Parses a complete JSON document.
+    /// Parses a complete JSON document; arrays and objects nested more than
+    /// ``ExactJSONParser/maxDepth`` levels deep are refused.
     static func parse(_ bytes: [UInt8]) throws(ExactJSONError) -> ExactJSON {
         var parser = ExactJSONParser(bytes)
         let value = try parser.value(depth: 0)
         parser.skipSpace()
         guard parser.atEnd else { throw parser.error("unexpected text after the JSON value") }
         return value
+    }
+
+    /// Parses the UTF-8 of `text` as a complete JSON document.
+    static func parse(_ text: String) throws(ExactJSONError) -> ExactJSON {
+        try parse(Array(text.utf8))
     }
 }
 
@@ -154,5 +161,6 @@ struct ExactJSONError: Error, Hashable, Sendable, CustomStringConvertible {
     var offset: Int
     /// What was wrong.
     var reason: String
+    /// `invalid JSON at byte 12: expected ':'`.
     var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }

@@ -2,8 +2,9 @@
 struct ExactJSONParser {
     private let bytes: [UInt8]
     private var index = 0
-    /// The deepest nesting accepted, so hostile input cannot exhaust the stack.
-    static let maxDepth = 256
+    /// The most arrays and objects nested in one another, so hostile input cannot exhaust
+    /// the stack (CRM bodies nest a handful of levels).
+    static let maxDepth = 200
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -24,8 +25,8 @@ struct ExactJSONParser {
         }
     }
 
+    /// One value inside `depth` enclosing arrays and objects.
     mutating func value(depth: Int) throws(ExactJSONError) -> ExactJSON {
-        guard depth < Self.maxDepth else { throw error("nested deeper than \(Self.maxDepth) levels") }
         skipSpace()
         guard let byte = peek else { throw error("unexpected end of input") }
         switch byte {
@@ -39,37 +40,49 @@ struct ExactJSONParser {
         }
     }
 
-    private mutating func object(depth: Int) throws(ExactJSONError) -> ExactJSON {
+    /// Opens the array or object at the current byte, one level below `depth`.
+    private mutating func enter(depth: Int) throws(ExactJSONError) {
+        guard depth < Self.maxDepth else { throw error("nested deeper than \(Self.maxDepth) levels") }
         index += 1
-        var members: [String: ExactJSON] = [:]
         skipSpace()
+    }
+
+    /// After a member or element: `true` past a `,`, `false` past `close`.
+    private mutating func next(close: UInt8, what: String) throws(ExactJSONError) -> Bool {
+        skipSpace()
+        guard let byte = peek else { throw error("unterminated \(what)") }
+        guard byte == UInt8(ascii: ",") || byte == close else {
+            throw error("expected ',' or '\(Character(Unicode.Scalar(close)))'")
+        }
+        index += 1
+        return byte != close
+    }
+
+    private mutating func object(depth: Int) throws(ExactJSONError) -> ExactJSON {
+        try enter(depth: depth)
+        var members: [String: ExactJSON] = [:]
         if peek == UInt8(ascii: "}") { index += 1; return .object(members) }
-        while true {
+        repeat {
             skipSpace()
+            guard peek != nil else { throw error("unterminated object") }
             guard peek == UInt8(ascii: "\"") else { throw error("expected a member name") }
             let key = try string()
             skipSpace()
-            try expect(":")
+            guard peek == UInt8(ascii: ":") else { throw error("expected ':'") }
+            index += 1
             members[key] = try value(depth: depth + 1)
-            skipSpace()
-            if peek == UInt8(ascii: ",") { index += 1; continue }
-            try expect("}")
-            return .object(members)
-        }
+        } while try next(close: UInt8(ascii: "}"), what: "object")
+        return .object(members)
     }
 
     private mutating func array(depth: Int) throws(ExactJSONError) -> ExactJSON {
-        index += 1
+        try enter(depth: depth)
         var items: [ExactJSON] = []
-        skipSpace()
         if peek == UInt8(ascii: "]") { index += 1; return .array(items) }
-        while true {
+        repeat {
             items.append(try value(depth: depth + 1))
-            skipSpace()
-            if peek == UInt8(ascii: ",") { index += 1; continue }
-            try expect("]")
-            return .array(items)
-        }
+        } while try next(close: UInt8(ascii: "]"), what: "array")
+        return .array(items)
     }
 
     /// A number literal, validated against the JSON grammar and returned verbatim.
@@ -83,6 +96,7 @@ struct ExactJSONParser {
         if peek == UInt8(ascii: "-") { index += 1 }
         if peek == UInt8(ascii: "0") {
             index += 1
+            if let b = peek, b >= 0x30, b <= 0x39 { throw error("leading zero in a number") }
         } else if digits() == 0 {
             throw error("expected a value")
         }
