@@ -4,10 +4,11 @@ import ConcordMapping
 import ConcordStore
 
 extension SyncEngine {
-    /// Pulls every object of one replica, page by page, committing each page with its cursor.
-    func pull(replica: String, into r: inout PassReport.Replica, report: inout PassReport) async {
+    /// Pulls every object (or those in `only`) of one replica, page by page, committing each
+    /// page with its cursor.
+    func pull(replica: String, into r: inout PassReport.Replica, report: inout PassReport, only: Set<String>? = nil) async {
         guard let connector = connectors[replica] else { return }
-        for object in order {
+        for object in order where only?.contains(object) ?? true {
             guard let mapping = config.mapping(crm: replica, object: object) else { continue }
             var fields = Set(mapping.fields.map(\.crmField))
             if let ext = mapping.externalIDField { fields.insert(ext) }

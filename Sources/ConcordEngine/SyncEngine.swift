@@ -76,6 +76,12 @@ public actor SyncEngine {
             if dryRun {
                 r.planned = r.merged + ((try? plannedWrites(replica: name)) ?? [])
             } else {
+                // Edits made in this CRM since its pull must be merged before Concord writes
+                // over them (HubSpot has no conditional writes): pull again just the objects
+                // about to be written, so the write carries the merged winner.
+                if !r.parked, let objects = try? store.openOutboxObjects(replica: name), !objects.isEmpty {
+                    await pull(replica: name, into: &r, report: &report, only: objects)
+                }
                 await push(replica: name, into: &r)
             }
             report.replicas[name] = r

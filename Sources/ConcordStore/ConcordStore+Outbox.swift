@@ -109,6 +109,15 @@ extension ConcordStore {
         return out
     }
 
+    /// The object types with open items (pending or sending) for a replica.
+    public func openOutboxObjects(replica: String) throws(StoreError) -> Set<String> {
+        let s = try db.prepare("SELECT DISTINCT object_type FROM outbox WHERE replica = ? AND state IN ('pending', 'sending')")
+        s.bind(1, replica)
+        var out: Set<String> = []
+        while try s.step() { out.insert(s.text(0)) }
+        return out
+    }
+
     /// The newest outbox id (0 when empty).
     public func lastOutboxID() throws(StoreError) -> Int64 {
         let s = try db.prepare("SELECT coalesce(max(id), 0) FROM outbox")
