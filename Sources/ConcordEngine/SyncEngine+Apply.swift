@@ -1,0 +1,98 @@
+import ConcordConnectors
+import ConcordCore
+import ConcordMapping
+import ConcordStore
+
+extension SyncEngine {
+    /// Records what the CRM accepted: links for creates, shadows for every write, the outbox
+    /// item done; failures parked or kept. Returns whether pushing to this CRM should stop.
+    func apply(_ results: [PushResult], _ prepared: [PreparedPush], replica: String, object: String,
+               adopted: inout [String], report r: inout PassReport.Replica) throws(StoreError) -> Bool {
+        let byKey = Dictionary(prepared.map { ($0.item.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var stop = false
+        var answered = Set<Int64>()
+        for result in results {
+            guard let p = byKey[result.key] else { continue }
+            answered.insert(result.key)
+            switch result.outcome {
+            case .success(let externalID):
+                if p.isDelete {
+                    try store.updateShadow(replica: replica, record: p.item.record, fields: [Self.deletedMarker: .bool(true)])
+                    r.deleted += 1
+                } else {
+                    if p.isCreate {
+                        try store.setLink(replica: replica, objectType: object, externalID: externalID, record: p.item.record)
+                        r.created += 1
+                    } else {
+                        r.updated += 1
+                    }
+                    r.fieldsWritten += p.values.count
+                    var seen = held(p.values, replica: replica, object: object)
+                    seen[Self.deletedMarker] = .bool(false)
+                    // A deferred reference is blank in the CRM now; the shadow says so, so the
+                    // blank read back is no edit, and the reference still differs: it is pushed later.
+                    for f in p.deferred { seen[f] = .null }
+                    try store.updateShadow(replica: replica, record: p.item.record, fields: seen)
+                }
+                try store.completeOutbox([p.item.id])
+                if !p.deferred.isEmpty || !p.unheld.isEmpty {
+                    let id = try store.enqueue(replica: replica, objectType: object, record: p.item.record, operation: .update,
+                                               payload: (p.deferred + p.unheld).sorted().joined(separator: ","))
+                    if p.deferred.isEmpty {
+                        try store.blockOutbox(id, reason: "\(replica) does not hold the records \(p.unheld.sorted().joined(separator: ", ")) name")
+                    }
+                }
+            case .failure(let error):
+                if p.isCreate, let existing = error.existingID {
+                    // The CRM already holds this record (same unique email): link it, and read
+                    // it, rather than create a duplicate or fail forever.
+                    if let other = try store.linkedRecord(replica: replica, objectType: object, externalID: existing), other != p.item.record {
+                        try store.failOutbox(p.item.id, error: "\(replica) already holds this \(object) as \(existing), which is linked to "
+                                             + "Concord record \(other): the two Concord records share a unique value (\(error.message)); "
+                                             + "merge them", permanent: true)
+                        r.failed += 1
+                    } else {
+                        try store.setLink(replica: replica, objectType: object, externalID: existing, record: p.item.record)
+                        try store.completeOutbox([p.item.id])
+                        adopted.append(existing)
+                        r.matched += 1
+                    }
+                    continue
+                }
+                r.lastError = error.description
+                switch error.code {
+                case .notFound:
+                    try store.updateShadow(replica: replica, record: p.item.record, fields: [Self.deletedMarker: .bool(true)])
+                    try store.completeOutbox([p.item.id])
+                case .validation, .permanent, .authentication:
+                    try store.failOutbox(p.item.id, error: error.description, permanent: true)
+                    r.failed += 1
+                case .conflict:
+                    try store.failOutbox(p.item.id, error: error.description, permanent: false)
+                case .rateLimited, .quotaExhausted, .transient:
+                    try store.failOutbox(p.item.id, error: error.description, permanent: false)
+                    stop = true
+                }
+            }
+        }
+        for p in prepared where !answered.contains(p.item.id) {
+            try store.failOutbox(p.item.id, error: "\(replica) returned no result for this item", permanent: false)
+            r.lastError = "\(replica) returned no result for \(prepared.count - answered.count) item(s)"
+        }
+        return stop
+    }
+
+    /// Reads records a CRM turned out to hold already (a create refused as a duplicate and
+    /// linked instead) and takes them in like pulled records, so their own values merge by
+    /// time and what they lack is planned.
+    func readAdopted(_ ids: [String], replica: String, object: String, mapping: ObjectMapping, connector: any CRMConnector,
+                     report r: inout PassReport.Replica) async throws {
+        var fields = Set(mapping.fields.map(\.crmField))
+        if let ext = mapping.externalIDField { fields.insert(ext) }
+        let records = try await connector.fetch(object: mapping.crmObject, ids: ids, fields: fields.sorted())
+        var report = PassReport()
+        try store.transaction { _ throws(StoreError) in
+            for record in records { try ingest(record, replica: replica, object: object, mapping: mapping, report: &report, replicaReport: &r) }
+        }
+    }
+}

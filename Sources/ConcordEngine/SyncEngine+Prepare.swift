@@ -1,0 +1,152 @@
+import ConcordConnectors
+import ConcordCore
+import ConcordMapping
+import ConcordStore
+
+extension SyncEngine {
+    /// Turns outbox items into CRM writes from the record's *current* state (so several
+    /// plans for one record coalesce into one write). Items with nothing left to write are
+    /// completed here; a create left `sending` by a crash is reconciled first.
+    func prepare(_ chunk: [OutboxItem], replica: String, object: String, mapping: ObjectMapping,
+                 connector: any CRMConnector, report r: inout PassReport.Replica) async throws -> [PreparedPush] {
+        let mapper = RecordMapper(config: config, resolver: StoreResolver(store: store))
+        var out: [PreparedPush] = []
+        for item in chunk {
+            guard let rec = try store.record(item.record) else {
+                try store.completeOutbox([item.id])
+                continue
+            }
+            if item.state == .sending, mapping.externalIDField == nil,
+               try await reconcileCreate(item, rec: rec, replica: replica, object: object, mapping: mapping, connector: connector) {
+                continue
+            }
+            let link = try store.externalID(replica: replica, record: item.record)
+            let shadow = try store.shadow(replica: replica, record: item.record)
+            let goneThere = shadow[Self.deletedMarker] == .bool(true)
+            if !rec.state.isAlive {
+                guard let link, !goneThere else { try store.completeOutbox([item.id]); continue }
+                out.append(PreparedPush(item: item, push: PushItem(key: item.id, operation: .delete(id: link)),
+                                        values: [:], isCreate: false, isDelete: true))
+                continue
+            }
+            if goneThere && config.sync.objects[object]?.deletePolicy == .ignore {
+                // Deleted there, and this object's deletes are respected where they happen.
+                try store.completeOutbox([item.id])
+                continue
+            }
+            let desired = desiredValues(rec.state, object: object, mapping: mapping)
+            let isCreate = link == nil || goneThere
+            var values = isCreate ? desired : changed(desired, shadow: shadow, replica: replica, object: object)
+            if values.isEmpty { try store.completeOutbox([item.id]); continue }
+            var wire: (fields: [String: WireValue], failures: [FieldConversionFailure])
+            var deferred: [String] = [], impossible: [String] = [], cleared: [String] = []
+            do {
+                wire = try mapper.outbound(crm: replica, object: object, values: values, isCreate: isCreate)
+            } catch {
+                try store.failOutbox(item.id, error: error.description, permanent: true)
+                r.failed += 1
+                continue
+            }
+            let unresolved = wire.failures.filter { $0.error.code == .unresolvedReference }
+            if !unresolved.isEmpty && unresolved.count == wire.failures.count {
+                // References to records this CRM does not have. One on its way in (a create
+                // still open) is deferred: the rest is written now and the reference later. One
+                // that cannot come (deleted there, refused there) cannot be held: a stale value
+                // there is cleared, else nothing is written for it.
+                for f in unresolved.map(\.field) {
+                    // A polymorphic group goes as one: its next member must not win instead.
+                    let members = mapping.group(of: f) ?? [f]
+                    if try referenceIsComing(values[f], replica: replica) {
+                        deferred += members
+                        for m in members { values[m] = nil }
+                    } else if !isCreate, members.contains(where: { !(shadow[$0]?.isBlank ?? true) }) {
+                        for m in members { values[m] = .null }
+                        cleared += members
+                    } else {
+                        impossible += members
+                        for m in members { values[m] = nil }
+                    }
+                }
+                let why = unresolved.map { "\($0.field): \($0.error.message)" }.joined(separator: "; ")
+                let required = Set(mapping.fields.filter(\.required).map(\.canonical))
+                if isCreate, let f = (deferred + impossible).first(where: required.contains) {
+                    // The CRM will not take the record without it: wait for it, or give up.
+                    if deferred.contains(f) {
+                        try store.failOutbox(item.id, error: "waiting for the record \(f) names to reach \(replica): \(why)", permanent: false)
+                    } else {
+                        try store.failOutbox(item.id, error: "\(replica) requires \(f), and the record it names is not in \(replica): \(why)",
+                                             permanent: true)
+                        r.failed += 1
+                    }
+                    continue
+                }
+                if values.isEmpty {
+                    if deferred.isEmpty {
+                        try store.blockOutbox(item.id, reason: "\(replica) does not hold the referenced record: \(why)")
+                    } else {
+                        try store.failOutbox(item.id, error: "waiting for referenced records to reach \(replica): \(why)", permanent: false)
+                    }
+                    continue
+                }
+                do { wire = try mapper.outbound(crm: replica, object: object, values: values, isCreate: isCreate) } catch {
+                    try store.failOutbox(item.id, error: error.description, permanent: true)
+                    r.failed += 1
+                    continue
+                }
+            }
+            if !wire.failures.isEmpty {
+                let why = wire.failures.map { "\($0.field): \($0.error.message)" }.joined(separator: "; ")
+                try store.failOutbox(item.id, error: why, permanent: false)
+                r.lastError = "\(object) \(item.record): \(why)"
+                continue
+            }
+            if isCreate {
+                // Rows of a shared CRM object are told apart by fixed values (`where:`): a new
+                // row must carry them, or it would not be read back as this object.
+                for (field, value) in mapping.discriminator where wire.fields[field] == nil { wire.fields[field] = .string(value) }
+            }
+            let op: PushItem.Operation
+            if isCreate {
+                op = .create(fields: wire.fields, upsertKey: mapping.externalIDField.map {
+                    PushItem.UpsertKey(field: $0, value: item.record.description)
+                })
+            } else {
+                op = .update(id: link!, fields: wire.fields, ifMatch: nil)
+            }
+            out.append(PreparedPush(item: item, push: PushItem(key: item.id, operation: op), values: values,
+                                    isCreate: isCreate, isDelete: false, deferred: deferred, unheld: impossible + cleared))
+        }
+        return out
+    }
+
+    /// Whether the record a reference names will exist in `replica`: it is alive (or was
+    /// merged into one that is) and has a create there still open.
+    func referenceIsComing(_ value: Value?, replica: String) throws(StoreError) -> Bool {
+        guard case .reference(let id)? = value else { return false }
+        let target = try store.survivor(of: id) ?? id
+        guard let rec = try store.record(target), rec.state.isAlive else { return false }
+        return try store.hasOpenOutbox(replica: replica, record: target)
+    }
+
+    /// A create that was handed to a CRM without an upsert key when Concord stopped: look the
+    /// record up by its natural keys; if it landed, link it instead of creating it again.
+    func reconcileCreate(_ item: OutboxItem, rec: StoredRecord, replica: String, object: String, mapping: ObjectMapping,
+                         connector: any CRMConnector) async throws -> Bool {
+        for key in matchKeys(object) {
+            guard let fm = mapping.field(key), let def = config.object(object)?.field(key),
+                  let value = RuleFilter.effective(field: key, rule: def.rule, in: rec.state)?.value, !value.isBlank,
+                  let wire = try? RecordMapper(config: config).outbound(crm: replica, object: object, values: [key: value]).fields[fm.crmField],
+                  let text = wire.text else { continue }
+            let found = try await connector.find(object: mapping.crmObject, field: fm.crmField, values: [text], fields: [fm.crmField])
+            if found.count == 1 {
+                try store.transaction { s throws(StoreError) in
+                    try s.setLink(replica: replica, objectType: object, externalID: found[0].id, record: item.record)
+                    try s.completeOutbox([item.id])
+                    try plan(item.record, objectType: object)
+                }
+                return true
+            }
+        }
+        return false
+    }
+}

@@ -1,0 +1,80 @@
+import ConcordConnectors
+import ConcordCore
+import ConcordMapping
+import ConcordStore
+import Foundation
+
+extension SyncEngine {
+    func quarantineKey(_ replica: String, _ object: String, _ id: String) -> String { "\(replica):\(object):\(id)" }
+
+    /// Re-runs quarantined CRM records: the exact stored input goes through identity,
+    /// mapping and validation again with the current configuration and links, and leaves the
+    /// quarantine (merged and planned like any pulled record) when it now passes. Runs each
+    /// pass for every entry, so a reference that arrived later or a fixed mapping releases
+    /// records by itself; `concord quarantine retry` runs it at once.
+    ///
+    /// - Parameter keys: the entries to retry (all when `nil`).
+    /// - Returns: for each entry tried, whether it was released.
+    @discardableResult
+    public func retryQuarantined(keys: [String]? = nil) throws(StoreError) -> [String: Bool] {
+        var report = PassReport()
+        return try retryQuarantined(keys: keys, report: &report)
+    }
+
+    func retryQuarantined(keys: [String]?, report: inout PassReport) throws(StoreError) -> [String: Bool] {
+        let wanted = keys.map(Set.init)
+        let rows = try store.quarantined().filter { wanted?.contains($0.key) ?? true }
+        guard !rows.isEmpty else { return [:] }
+        var outcome: [String: Bool] = [:]
+        var replicaReports = report.replicas
+        try store.transaction { _ throws(StoreError) in
+            for row in rows {
+                // Store-level entries (a peer's clock-skewed change) are not CRM input: skipped.
+                guard let entry = try? JSONDecoder().decode(QuarantineEntry.self, from: Data(row.input.utf8)),
+                      let mapping = config.mapping(crm: entry.crm, object: entry.object) else { continue }
+                var r = replicaReports[entry.crm] ?? PassReport.Replica()
+                let quarantinedBefore = r.quarantined
+                var record = CRMRecord(id: entry.recordKey, fields: entry.raw,
+                                       modifiedAt: UInt64(max(0, entry.modifiedMillis ?? entry.firstSeenMillis)))
+                if let heldFields = entry.heldFields {
+                    // A hold: only the held references are retried, and only while nothing newer
+                    // reached that field of the CRM's record (else the hold is superseded).
+                    guard let gid = try store.linkedRecord(replica: entry.crm, objectType: entry.object, externalID: entry.recordKey)
+                    else { try store.removeQuarantine(key: row.key); outcome[row.key] = true; continue }
+                    let shadow = try store.shadow(replica: entry.crm, record: gid)
+                    if heldFields.contains(where: { (shadow[$0]?.description ?? "(absent)") != entry.heldShadow?[$0] }) {
+                        try store.removeQuarantine(key: row.key)
+                        outcome[row.key] = true
+                        continue
+                    }
+                    let crmFields = Set(heldFields.compactMap { mapping.field($0)?.crmField })
+                    record.fields = entry.raw.filter { crmFields.contains($0.key) }
+                }
+                try ingest(record, replica: entry.crm, object: entry.object, mapping: mapping, report: &report, replicaReport: &r)
+                r.quarantined = quarantinedBefore
+                outcome[row.key] = try store.quarantineEntry(key: row.key) == nil
+                replicaReports[entry.crm] = r
+            }
+        }
+        for (k, v) in replicaReports { report.replicas[k] = v }
+        return outcome
+    }
+
+    /// Keeps a CRM record's exact input in the quarantine with the reasons; with `held`, as
+    /// a hold of those reference fields (the rest of the record was merged).
+    func quarantine(_ record: CRMRecord, replica: String, object: String, isCreate: Bool,
+                    failures: [ValidationFailure], held: (fields: [String], shadow: [String: String])? = nil) throws(StoreError) {
+        let key = quarantineKey(replica, object, record.id)
+        let previous = try store.quarantineEntry(key: key)
+        var entry = QuarantineEntry(id: key, object: object, crm: replica, recordKey: record.id, raw: record.fields,
+                                    isCreate: isCreate, failures: failures,
+                                    firstSeenMillis: Int64(previous?.createdAt ?? wallClock.nowMillis()))
+        entry.modifiedMillis = record.modifiedAt.map { Int64(clamping: $0) }
+        entry.heldFields = held?.fields
+        entry.heldShadow = held?.shadow
+        let json = (try? JSONEncoder.sorted.encode(entry)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        try store.addQuarantine(key: key, objectType: object, replica: replica, recordKey: record.id, input: json,
+                                rule: (held == nil ? "" : "held:") + failures.map(\.rule.rawValue).joined(separator: ","),
+                                reason: failures.map(\.reason).joined(separator: "; "))
+    }
+}
