@@ -28,6 +28,10 @@ public protocol CRMConnector: Sendable {
     /// How long after a change the connector may still hold it back from pulls (a search
     /// index settling); a pass that finds nothing proves convergence only after this long.
     var settleMillis: UInt64 { get }
+    /// Whether the engine should read the records it is about to update just before writing
+    /// them: for a CRM with no conditional writes whose change feed lags (HubSpot search), an
+    /// edit made in the last moments would otherwise be overwritten before Concord saw it.
+    var readsBeforeUpdating: Bool { get }
 
     /// Reads one page of changes since `request.cursor` (everything when `nil`). The
     /// returned cursor is committed by the engine only after the page is stored.
@@ -55,6 +59,9 @@ public protocol CRMConnector: Sendable {
 extension CRMConnector {
     /// By default a connector holds nothing back.
     public var settleMillis: UInt64 { 0 }
+
+    /// By default the pull just before a push is fresh enough.
+    public var readsBeforeUpdating: Bool { false }
 
     /// By default a connector reports no breaker.
     public func circuitState() async -> String { "unknown" }

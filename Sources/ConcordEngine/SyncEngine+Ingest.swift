@@ -36,7 +36,7 @@ extension SyncEngine {
             return
         case .accepted(let v):
             values = v
-            _ = try? store.removeQuarantine(key: quarantineKey(replica, object, record.id))
+            try releaseQuarantine(quarantineKey(replica, object, record.id), values: v)
         case .held(let v, let failures):
             // References to records not linked yet: the rest goes on now (identity included),
             // the references wait in the quarantine as a hold and are applied once linked.

@@ -43,6 +43,12 @@ extension SyncEngine {
                 }
                 guard let last = chunk.last else { break }
                 after = last.id
+                if connector.readsBeforeUpdating {
+                    do { try await refresh(chunk, replica: replica, object: object, mapping: mapping, connector: connector, report: &r) } catch {
+                        r.lastError = "reading \(object) before updating it in \(replica) failed: \(error)"
+                        if (error as? ConnectorError)?.parksReplica ?? true { r.parked = true; return }
+                    }
+                }
                 let prepared: [PreparedPush]
                 do {
                     prepared = try await prepare(chunk, replica: replica, object: object, mapping: mapping, connector: connector, report: &r)
@@ -91,6 +97,29 @@ extension SyncEngine {
                 }
             }
             if pushedForObject > 0 { progress(.push, replica, object, pushedForObject, finished: true) }
+        }
+    }
+
+    /// Reads the records a chunk is about to update (one batched read) and takes them in like
+    /// pulled records, so an edit made since the last pull is merged (by time) before the
+    /// write is prepared, not overwritten unseen. Association pseudo-fields are not read: they
+    /// cost a call per type.
+    func refresh(_ chunk: [OutboxItem], replica: String, object: String, mapping: ObjectMapping, connector: any CRMConnector,
+                 report r: inout PassReport.Replica) async throws {
+        var ids: [String] = []
+        for item in chunk where item.operation == .update {
+            guard let link = try store.externalID(replica: replica, record: item.record),
+                  try store.shadow(replica: replica, record: item.record)[Self.deletedMarker] != .bool(true) else { continue }
+            ids.append(link)
+        }
+        guard !ids.isEmpty else { return }
+        let fields = mapping.fields.filter { !$0.crmField.hasPrefix("associations.") }.map(\.crmField)
+        let records = try await connector.fetch(object: mapping.crmObject, ids: ids, fields: fields)
+        var report = PassReport()
+        try store.transaction { _ throws(StoreError) in
+            for record in records where !record.isDeleted {
+                try ingest(record, replica: replica, object: object, mapping: mapping, report: &report, replicaReport: &r)
+            }
         }
     }
 }

@@ -7,6 +7,18 @@ import Foundation
 extension SyncEngine {
     func quarantineKey(_ replica: String, _ object: String, _ id: String) -> String { "\(replica):\(object):\(id)" }
 
+    /// A record that now passes leaves the quarantine; a hold only when the values include
+    /// the references it holds (a read of some fields, before an update, says nothing of them).
+    func releaseQuarantine(_ key: String, values: [String: Value]) throws(StoreError) {
+        guard let row = try store.quarantineEntry(key: key) else { return }
+        if row.rule.hasPrefix("held:"),
+           let entry = try? JSONDecoder().decode(QuarantineEntry.self, from: Data(row.input.utf8)),
+           let held = entry.heldFields, !held.allSatisfy({ values[$0] != nil }) {
+            return
+        }
+        _ = try store.removeQuarantine(key: key)
+    }
+
     /// Re-runs quarantined CRM records: the exact stored input goes through identity,
     /// mapping and validation again with the current configuration and links, and leaves the
     /// quarantine (merged and planned like any pulled record) when it now passes. Runs each

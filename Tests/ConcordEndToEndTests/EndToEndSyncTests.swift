@@ -41,7 +41,9 @@ struct EndToEndSyncTests {
         try stack.userEdit("salesforce", "Contact", sfID, ["Title": .string("Chief Scientist")])
         try stack.userEdit("hubspot", "contacts", hsID, ["firstname": .string("Augusta")])
         try stack.userEdit("hubspot", "contacts", hsID, ["city": .string("London")])
-        try await Task.sleep(nanoseconds: 20_000_000)
+        // Later by more than a second: Salesforce stamps whole seconds, so an edit 20 ms after
+        // HubSpot's could be stamped before it.
+        try await Task.sleep(nanoseconds: 1_100_000_000)
         try stack.userEdit("salesforce", "Contact", sfID, ["MailingCity": .string("Paris")])  // later: wins
         _ = await engine.syncToConvergence(maxPasses: 8)
         let sf = try #require(stack.emulator("salesforce").control.store.get("Contact", sfID))

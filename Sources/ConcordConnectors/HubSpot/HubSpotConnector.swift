@@ -42,6 +42,8 @@ public struct HubSpotConnector: CRMConnector {
 
     /// Changes younger than this wait for the next pull (HubSpot's search index settling).
     public nonisolated var settleMillis: UInt64 { options.settleMillis }
+    /// HubSpot has no conditional writes and its search lags: read before updating.
+    public nonisolated var readsBeforeUpdating: Bool { true }
 
     let baseURL: String
     let http: any HTTPClient
