@@ -40,8 +40,10 @@ extension SyncEngine {
         let createOnly = Set(mapping.fields.filter(\.createOnly).map(\.canonical))
         var out = target.filter { !createOnly.contains($0.key) && shadow[$0.key] != $0.value
             && shadow[$0.key] != projected($0.value, field: $0.key, replica: replica, object: object) }
+        // Whole, and as desired (not projected): if the first member cannot be held there,
+        // the push gives the next one its turn.
         for group in mapping.groups where group.contains(where: { out[$0] != nil }) {
-            for member in group { out[member] = target[member] ?? .null }
+            for member in group { out[member] = desired[member] ?? .null }
         }
         return out
     }

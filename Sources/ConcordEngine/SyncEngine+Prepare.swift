@@ -47,52 +47,78 @@ extension SyncEngine {
                 r.failed += 1
                 continue
             }
-            let unresolved = wire.failures.filter { $0.error.code == .unresolvedReference }
-            if !unresolved.isEmpty && unresolved.count == wire.failures.count {
-                // References to records this CRM does not have. One on its way in (a create
-                // still open) is deferred: the rest is written now and the reference later. One
-                // that cannot come (deleted there, refused there) cannot be held: a stale value
-                // there is cleared, else nothing is written for it.
+            var why: [String] = []
+            var settled = false  // the item was failed here already
+            // References to records this CRM does not have. One on its way in (a create still
+            // open) is deferred: the rest is written now and the reference later. One that
+            // cannot come (deleted there, refused there) cannot be held: in a polymorphic
+            // group the next member takes its turn; a stale single value there is cleared;
+            // else nothing is written for it.
+            for _ in 0..<8 {
+                let unresolved = wire.failures.filter { $0.error.code == .unresolvedReference }
+                guard !unresolved.isEmpty && unresolved.count == wire.failures.count else { break }
+                why += unresolved.map { "\($0.field): \($0.error.message)" }
                 for f in unresolved.map(\.field) {
-                    // A polymorphic group goes as one: its next member must not win instead.
-                    let members = mapping.group(of: f) ?? [f]
-                    if try referenceIsComing(values[f], replica: replica) {
-                        deferred += members
-                        for m in members { values[m] = nil }
-                    } else if !isCreate, members.contains(where: { !(shadow[$0]?.isBlank ?? true) }) {
-                        for m in members { values[m] = .null }
-                        cleared += members
+                    if let members = mapping.group(of: f) {
+                        if try referenceIsComing(values[f], replica: replica) {
+                            deferred += members
+                            for m in members { values[m] = nil }
+                        } else {
+                            values[f] = .null
+                            impossible.append(f)
+                        }
+                    } else if try referenceIsComing(values[f], replica: replica) {
+                        deferred.append(f)
+                        values[f] = nil
+                    } else if !isCreate, let old = shadow[f], !old.isBlank {
+                        values[f] = .null
+                        cleared.append(f)
                     } else {
-                        impossible += members
-                        for m in members { values[m] = nil }
+                        impossible.append(f)
+                        values[f] = nil
                     }
                 }
-                let why = unresolved.map { "\($0.field): \($0.error.message)" }.joined(separator: "; ")
+                // A group that the CRM already holds as well as it can needs no write.
+                let heldNow = held(values, replica: replica, object: object)
+                for group in mapping.groups where group.contains(where: { values[$0] != nil })
+                    && group.allSatisfy({ (shadow[$0] ?? .null) == (heldNow[$0] ?? .null) || (isCreate && (heldNow[$0] ?? .null).isBlank) }) {
+                    for m in group { values[m] = nil }
+                }
                 let required = Set(mapping.fields.filter(\.required).map(\.canonical))
-                if isCreate, let f = (deferred + impossible).first(where: required.contains) {
+                if isCreate, let f = (deferred + impossible).first(where: { required.contains($0) && (values[$0]?.isBlank ?? true) }),
+                   mapping.group(of: f).map({ g in g.allSatisfy { values[$0]?.isBlank ?? true } }) ?? true {
                     // The CRM will not take the record without it: wait for it, or give up.
+                    let reason = why.joined(separator: "; ")
                     if deferred.contains(f) {
-                        try store.failOutbox(item.id, error: "waiting for the record \(f) names to reach \(replica): \(why)", permanent: false)
+                        try store.failOutbox(item.id, error: "waiting for the record \(f) names to reach \(replica): \(reason)", permanent: false)
                     } else {
-                        try store.failOutbox(item.id, error: "\(replica) requires \(f), and the record it names is not in \(replica): \(why)",
+                        try store.failOutbox(item.id, error: "\(replica) requires \(f), and the record it names is not in \(replica): \(reason)",
                                              permanent: true)
                         r.failed += 1
                     }
-                    continue
+                    settled = true
+                    break
                 }
-                if values.isEmpty {
-                    if deferred.isEmpty {
-                        try store.blockOutbox(item.id, reason: "\(replica) does not hold the referenced record: \(why)")
-                    } else {
-                        try store.failOutbox(item.id, error: "waiting for referenced records to reach \(replica): \(why)", permanent: false)
-                    }
-                    continue
-                }
+                if values.isEmpty { break }
                 do { wire = try mapper.outbound(crm: replica, object: object, values: values, isCreate: isCreate) } catch {
                     try store.failOutbox(item.id, error: error.description, permanent: true)
                     r.failed += 1
-                    continue
+                    settled = true
+                    break
                 }
+            }
+            if settled { continue }
+            if values.isEmpty {
+                // Nothing this CRM can take now: waiting (open), or blocked (not open work).
+                let reason = why.joined(separator: "; ")
+                if !deferred.isEmpty {
+                    try store.failOutbox(item.id, error: "waiting for referenced records to reach \(replica): \(reason)", permanent: false)
+                } else if !why.isEmpty {
+                    try store.blockOutbox(item.id, reason: "\(replica) does not hold the referenced record: \(reason)")
+                } else {
+                    try store.completeOutbox([item.id])
+                }
+                continue
             }
             if !wire.failures.isEmpty {
                 let why = wire.failures.map { "\($0.field): \($0.error.message)" }.joined(separator: "; ")
