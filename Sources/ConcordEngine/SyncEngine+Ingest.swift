@@ -78,6 +78,10 @@ extension SyncEngine {
         let canHold = grouped.isEmpty ? [:] : current.map { mapping.projectGroups(desiredValues($0, object: object, mapping: mapping)) } ?? [:]
         for (field, value) in values where shadow[field] != value {
             if grouped.contains(field), let held = canHold[field], held == value, value.isBlank { continue }
+            // A blank in a field Concord never saw a value of, in a record it already holds
+            // there (it created it, or read it before): the CRM never had one. No edit, so it
+            // is not stamped with a modification time that Concord's own write may have set.
+            if value.isBlank, shadow[field] == nil, !shadow.isEmpty { continue }
             guard let def = config.object(object)?.field(field) else { continue }
             let crmField = mapping.field(field)?.crmField ?? field
             let physical = min(record.fieldModifiedAt[crmField] ?? record.modifiedAt ?? now, now + maxOffsetMillis)

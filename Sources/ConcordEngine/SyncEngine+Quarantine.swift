@@ -7,6 +7,43 @@ import Foundation
 extension SyncEngine {
     func quarantineKey(_ replica: String, _ object: String, _ id: String) -> String { "\(replica):\(object):\(id)" }
 
+    /// Reads again, in one batched read per CRM and object, the records whose references are
+    /// held, so a hold is retried with what the CRM holds now (a HubSpot merge moves
+    /// associations without touching the record: the held input would never resolve).
+    /// Records the CRM no longer has drop their hold.
+    func refreshHolds(into report: inout PassReport) async {
+        guard let rows = try? store.quarantined().filter({ $0.rule.hasPrefix("held:") }), !rows.isEmpty else { return }
+        var groups: [String: [(key: String, entry: QuarantineEntry)]] = [:]
+        for row in rows {
+            guard let entry = try? JSONDecoder().decode(QuarantineEntry.self, from: Data(row.input.utf8)) else { continue }
+            groups["\(entry.crm)\u{0}\(entry.object)", default: []].append((row.key, entry))
+        }
+        for (_, held) in groups.sorted(by: { $0.key < $1.key }) {
+            guard let first = held.first?.entry, let connector = connectors[first.crm],
+                  let mapping = config.mapping(crm: first.crm, object: first.object) else { continue }
+            let fields = Set(held.flatMap { $0.entry.heldFields ?? [] }.compactMap { mapping.field($0)?.crmField })
+            let fetched: [CRMRecord]
+            do { fetched = try await connector.fetch(object: mapping.crmObject, ids: held.map(\.entry.recordKey), fields: fields.sorted()) } catch {
+                report.replicas[first.crm, default: PassReport.Replica()].lastError = "re-reading held \(first.object) records failed: \(error.description)"
+                continue
+            }
+            let byID = Dictionary(fetched.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            for (key, var entry) in held {
+                guard let record = byID[entry.recordKey], !record.isDeleted else {
+                    _ = try? store.removeQuarantine(key: key)
+                    continue
+                }
+                let crmFields = Set((entry.heldFields ?? []).compactMap { mapping.field($0)?.crmField })
+                entry.raw = record.fields.filter { crmFields.contains($0.key) }
+                entry.modifiedMillis = record.modifiedAt.map { Int64(clamping: $0) } ?? entry.modifiedMillis
+                guard let json = try? JSONEncoder.sorted.encode(entry) else { continue }
+                _ = try? store.addQuarantine(key: key, objectType: entry.object, replica: entry.crm, recordKey: entry.recordKey,
+                                             input: String(decoding: json, as: UTF8.self), rule: rows.first { $0.key == key }?.rule ?? "held:",
+                                             reason: entry.failures.map(\.reason).joined(separator: "; "))
+            }
+        }
+    }
+
     /// A record that now passes leaves the quarantine; a hold only when the values include
     /// the references it holds (a read of some fields, before an update, says nothing of them).
     func releaseQuarantine(_ key: String, values: [String: Value]) throws(StoreError) {

@@ -68,6 +68,7 @@ public actor SyncEngine {
             await pull(replica: name, into: &r, report: &report)
             report.replicas[name] = r
         }
+        await refreshHolds(into: &report)
         do { _ = try retryQuarantined(keys: nil, report: &report) } catch {
             report.replicas["engine", default: PassReport.Replica()].lastError = "retrying the quarantine failed: \(error)"
         }

@@ -102,8 +102,10 @@ public struct RecordMapper: Sendable {
                 continue
             }
             if groups.isMember(fm.canonical) { continue }
-            if isCreate, let d = fm.createDefault, values[fm.canonical]?.isBlank ?? true,
-               let field = canonical.field(fm.canonical) {
+            // On create a blank or absent field gets its default; on update a blank one does
+            // when the CRM requires the field (it would refuse the blank).
+            if let d = fm.createDefault, let field = canonical.field(fm.canonical),
+               isCreate ? (values[fm.canonical]?.isBlank ?? true) : (fm.required && values[fm.canonical]?.isBlank == true) {
                 // Through the transform, so the default has the CRM's wire type (an option-set integer...).
                 let ctx = TransformContext(crm: crm, kind: mapping.kind, type: field.type, resolver: resolver)
                 if let v = try? fm.transform.decode(.string(d), context: ctx),
