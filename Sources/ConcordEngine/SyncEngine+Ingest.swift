@@ -112,6 +112,7 @@ extension SyncEngine {
         }
         var seen = values
         if shadow[Self.deletedMarker] != nil { seen[Self.deletedMarker] = .bool(false) }
+        if let version = record.fields["@odata.etag"]?.text { seen[Self.versionMarker] = .string(version) }
         try store.updateShadow(replica: replica, record: id, fields: seen)
         try plan(id, objectType: object)
         if !held.isEmpty {

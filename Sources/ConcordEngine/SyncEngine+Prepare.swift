@@ -137,7 +137,7 @@ extension SyncEngine {
                     PushItem.UpsertKey(field: $0, value: item.record.description)
                 })
             } else {
-                op = .update(id: link!, fields: wire.fields, ifMatch: nil)
+                op = .update(id: link!, fields: wire.fields, ifMatch: { if case .string(let v)? = shadow[Self.versionMarker] { return v } else { return nil } }())
             }
             out.append(PreparedPush(item: item, push: PushItem(key: item.id, operation: op), values: values,
                                     isCreate: isCreate, isDelete: false, deferred: deferred, unheld: impossible + cleared))

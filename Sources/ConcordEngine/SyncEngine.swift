@@ -18,6 +18,10 @@ import Logging
 public actor SyncEngine {
     /// A shadow field marking a record deleted in that replica (so it is not re-created).
     public static let deletedMarker = "_deleted"
+    /// A shadow field holding the row version the CRM last showed (Dataverse `@odata.etag`):
+    /// updates are conditional on it, so an edit made since Concord read the row is never
+    /// overwritten unseen (the CRM answers 412 and the next pass merges the edit first).
+    public static let versionMarker = "_version"
 
     let store: ConcordStore
     let config: ConcordConfig

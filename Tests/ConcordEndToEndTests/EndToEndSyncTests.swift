@@ -95,3 +95,51 @@ struct EndToEndSyncTests {
         #expect(try await engine.withStore { try $0.count() } == 0, "the store kept nothing")
     }
 }
+
+/// An edit that lands in a CRM after Concord read it and before Concord writes the same
+/// field there must not be overwritten unseen.
+@Suite("End to end: edits racing Concord's writes", .serialized)
+struct EndToEndRaceTests {
+    @Test("a Dataverse edit made between Concord's pull and its write of the same field wins (the write is conditional on the row version)")
+    func dataverseEditDuringThePass() async throws {
+        let stack = try await Stack.start(people: 15, seed: 31)
+        defer { Task { await stack.stop() } }
+        let (engine, connectors) = try stack.engine()
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        let pair: (String, String)? = try await engine.withStore { s in
+            for (sfID, gid) in try s.links(replica: "salesforce", objectType: "contact").sorted(by: { $0.key < $1.key }) {
+                if let dv = try s.externalID(replica: "dynamics", record: gid) { return (sfID, dv) }
+            }
+            return nil
+        }
+        let (sfID, dvID) = try #require(pair)
+        try stack.userEdit("salesforce", "Contact", sfID, ["Title": .string("From Salesforce")])
+        try await Task.sleep(nanoseconds: 1_100_000_000)  // the Dataverse edit is a whole second later
+        // When Concord has read Dataverse's contacts again, just before writing to them, a
+        // person edits the same field there.
+        let pulls = RaceCounter()
+        await engine.onProgress { p in
+            guard p.phase == .pull, p.replica == "dynamics", p.object == "contact", p.finished else { return }
+            if pulls.increment() == 2 {
+                _ = try? stack.emulator("dynamics").control.store.transaction { tx in
+                    try tx.update("contact", id: dvID, changes: ["jobtitle": .string("From Dataverse, later")], source: "CRM_UI")
+                }
+            }
+        }
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        #expect(pulls.value >= 2, "the edit was made between Concord's last read of Dataverse and its write")
+        #expect(stack.emulator("dynamics").control.store.get("contact", dvID)?.fields["jobtitle"] == .string("From Dataverse, later"))
+        #expect(stack.emulator("salesforce").control.store.get("Contact", sfID)?.fields["Title"] == .string("From Dataverse, later"),
+                "the later edit won everywhere")
+        let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
+        #expect(v.converged, "\(v.divergences.prefix(5))")
+    }
+}
+
+/// A counter the progress handler can bump.
+final class RaceCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    var value: Int { lock.withLock { n } }
+    func increment() -> Int { lock.withLock { n += 1; return n } }
+}
