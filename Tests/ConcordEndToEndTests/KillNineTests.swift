@@ -18,6 +18,21 @@ struct KillNineTests {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("concord").path
     }
 
+    /// Slows every emulator down (150 ms a request) and starts `concord` with `arguments`
+    /// on the stack's configuration and store, its output discarded.
+    static func startSlowSync(_ binary: String, _ stack: Stack, _ arguments: [String]) throws -> Process {
+        var slow = FaultSettings.Patch()
+        slow.latencyMs = 150
+        for crm in ["salesforce", "hubspot", "dynamics"] { stack.faults(crm, slow) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments + ["--config", stack.configPath, "--store", stack.storePath]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     @Test("kill -9 during pushes, restart: converged, no duplicate created, no edit lost")
     func killNine() async throws {
         let binary = Self.concordBinary
@@ -39,16 +54,7 @@ struct KillNineTests {
         }.prefix(3))
         for (i, id) in sfEdited.enumerated() { try stack.userEdit("salesforce", "Contact", id, ["Title": .string("Edited in SF \(i)")]) }
         for (i, id) in hsEdited.enumerated() { try stack.userEdit("hubspot", "contacts", id, ["jobtitle": .string("Edited in HS \(i)")]) }
-        var slow = FaultSettings.Patch()
-        slow.latencyMs = 150
-        for crm in ["salesforce", "hubspot", "dynamics"] { stack.faults(crm, slow) }
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["sync", "--config", stack.configPath, "--store", stack.storePath]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try Self.startSlowSync(binary, stack, ["sync"])
         // Wait until Concord has created some records in a CRM, then kill it without warning.
         var killed = false
         for _ in 0..<600 {
@@ -98,15 +104,7 @@ struct KillNineTests {
         let stack = try await Stack.start(people: 60, seed: 10)
         defer { Task { await stack.stop() } }
         let seeded = stack.ids("hubspot", "contacts")
-        var slow = FaultSettings.Patch()
-        slow.latencyMs = 150
-        for crm in ["salesforce", "hubspot", "dynamics"] { stack.faults(crm, slow) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["sync", "--watch", "--config", stack.configPath, "--store", stack.storePath]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try Self.startSlowSync(binary, stack, ["sync", "--watch"])
         var signalled = false
         for _ in 0..<600 {
             try await Task.sleep(nanoseconds: 50_000_000)
