@@ -73,14 +73,7 @@ extension RecordMapper {
         let fm = chosen ?? first
         let value = chosen.flatMap { values[$0.canonical] } ?? .null
         guard let field = canonical.field(fm.canonical) else { return }
-        let ctx = TransformContext(crm: crm, kind: mapping.kind, type: field.type, resolver: resolver)
-        do {
-            let w = try fm.transform.encode(value, context: ctx)
-            for name in [fm.writeField] + fm.copyTo { out[name] = w }
-        } catch {
-            failures.append(FieldConversionFailure(field: fm.canonical, crmField: fm.writeField,
-                                                   value: value.description, error: error))
-        }
+        write(value, through: fm, field: field, crm: crm, kind: mapping.kind, into: &out, failures: &failures)
     }
 
     /// `a`, `a or b`, `a, b or c`.

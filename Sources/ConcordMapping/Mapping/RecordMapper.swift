@@ -116,15 +116,22 @@ public struct RecordMapper: Sendable {
             }
             guard let value = values[fm.canonical], let field = canonical.field(fm.canonical),
                   field.rule != .dontSync else { continue }
-            let ctx = TransformContext(crm: crm, kind: mapping.kind, type: field.type, resolver: resolver)
-            do {
-                let w = try fm.transform.encode(value, context: ctx)
-                for name in [fm.writeField] + fm.copyTo { out[name] = w }
-            } catch {
-                failures.append(FieldConversionFailure(field: fm.canonical, crmField: fm.writeField,
-                                                       value: value.description, error: error))
-            }
+            write(value, through: fm, field: field, crm: crm, kind: mapping.kind, into: &out, failures: &failures)
         }
         return (out, failures)
+    }
+
+    /// Encodes `value` with `fm`'s transform into its write field and `copy_to` fields, or
+    /// records why it could not be.
+    func write(_ value: Value, through fm: FieldMapping, field: CanonicalField, crm: String, kind: CRMKind,
+               into out: inout [String: WireValue], failures: inout [FieldConversionFailure]) {
+        let ctx = TransformContext(crm: crm, kind: kind, type: field.type, resolver: resolver)
+        do {
+            let w = try fm.transform.encode(value, context: ctx)
+            for name in [fm.writeField] + fm.copyTo { out[name] = w }
+        } catch {
+            failures.append(FieldConversionFailure(field: fm.canonical, crmField: fm.writeField,
+                                                   value: value.description, error: error))
+        }
     }
 }
