@@ -90,9 +90,6 @@ extension SyncEngine {
         var fields = Set(mapping.fields.map(\.crmField))
         if let ext = mapping.externalIDField { fields.insert(ext) }
         let records = try await connector.fetch(object: mapping.crmObject, ids: ids, fields: fields.sorted())
-        var report = PassReport()
-        try store.transaction { _ throws(StoreError) in
-            for record in records { try ingest(record, replica: replica, object: object, mapping: mapping, report: &report, replicaReport: &r) }
-        }
+        try ingest(records, replica: replica, object: object, mapping: mapping, into: &r)
     }
 }

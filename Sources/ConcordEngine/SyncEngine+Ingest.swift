@@ -123,6 +123,17 @@ extension SyncEngine {
         }
     }
 
+    /// Takes in records read outside a pull (by id: a duplicate create linked instead, a
+    /// read before updating, deletes found by looking records up), in one transaction.
+    func ingest(_ records: [CRMRecord], replica: String, object: String, mapping: ObjectMapping,
+                into r: inout PassReport.Replica) throws(StoreError) {
+        guard !records.isEmpty else { return }
+        var report = PassReport()
+        try store.transaction { _ throws(StoreError) in
+            for record in records { try ingest(record, replica: replica, object: object, mapping: mapping, report: &report, replicaReport: &r) }
+        }
+    }
+
     /// A record deleted in a CRM: propagate or ignore, per the object's policy.
     func ingestDelete(_ record: CRMRecord, replica: String, object: String) throws(StoreError) {
         guard let id = try store.linkedRecord(replica: replica, objectType: object, externalID: record.id) else { return }

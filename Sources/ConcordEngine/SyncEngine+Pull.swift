@@ -70,12 +70,7 @@ extension SyncEngine {
         let found = try await connector.fetch(object: mapping.crmObject, ids: live.sorted(), fields: [])
         let present = Set(found.filter { !$0.isDeleted }.map(\.id))
         let gone = live.filter { !present.contains($0) }
-        var report = PassReport()
-        try store.transaction { _ throws(StoreError) in
-            for id in gone {
-                try ingest(CRMRecord(id: id, isDeleted: true), replica: replica, object: object, mapping: mapping, report: &report, replicaReport: &r)
-            }
-        }
+        try ingest(gone.map { CRMRecord(id: $0, isDeleted: true) }, replica: replica, object: object, mapping: mapping, into: &r)
         r.reconciledDeletes += gone.count
     }
 }

@@ -115,11 +115,6 @@ extension SyncEngine {
         guard !ids.isEmpty else { return }
         let fields = mapping.fields.filter { !$0.crmField.hasPrefix("associations.") }.map(\.crmField)
         let records = try await connector.fetch(object: mapping.crmObject, ids: ids, fields: fields)
-        var report = PassReport()
-        try store.transaction { _ throws(StoreError) in
-            for record in records where !record.isDeleted {
-                try ingest(record, replica: replica, object: object, mapping: mapping, report: &report, replicaReport: &r)
-            }
-        }
+        try ingest(records.filter { !$0.isDeleted }, replica: replica, object: object, mapping: mapping, into: &r)
     }
 }
