@@ -18,11 +18,16 @@ public struct CRMRecord: Hashable, Sendable {
     public var mergedIDs: [String]
     /// For a deleted record: the record the CRM merged it into (Salesforce `MasterRecordId`).
     public var mergedInto: String?
+    /// The record's version as the CRM last showed it, opaque to the engine: the engine keeps
+    /// it in the shadow and hands it back as ``PushItem/Operation/update(id:fields:ifMatch:)``
+    /// so the write is refused if the record changed since (Dataverse `@odata.etag`,
+    /// Salesforce `LastModifiedDate` for `If-Unmodified-Since`).
+    public var version: String?
 
     /// Creates a record.
     public init(id: String, fields: [String: WireValue] = [:], modifiedAt: UInt64? = nil,
                 fieldModifiedAt: [String: UInt64] = [:], isDeleted: Bool = false, mergedIDs: [String] = [],
-                mergedInto: String? = nil) {
+                mergedInto: String? = nil, version: String? = nil) {
         self.id = id
         self.fields = fields
         self.modifiedAt = modifiedAt
@@ -30,6 +35,7 @@ public struct CRMRecord: Hashable, Sendable {
         self.isDeleted = isDeleted
         self.mergedIDs = mergedIDs
         self.mergedInto = mergedInto
+        self.version = version
     }
 }
 

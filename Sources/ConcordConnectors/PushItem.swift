@@ -47,11 +47,32 @@ public struct PushResult: Hashable, Sendable {
     public var outcome: Result<String, ConnectorError>
     /// Whether a create found an existing record by its upsert key (nothing new was made).
     public var matchedExisting: Bool
+    /// For an update to a CRM without conditional writes (HubSpot): by CRM field, the value
+    /// the field held just before Concord's write replaced it, read from the CRM's field
+    /// history after the write. The engine compares it with what it last saw there: a
+    /// different value is an edit Concord overwrote unseen, merged at its own time.
+    public var preceding: [String: PrecedingValue]
 
     /// Creates a result.
-    public init(key: Int64, outcome: Result<String, ConnectorError>, matchedExisting: Bool = false) {
+    public init(key: Int64, outcome: Result<String, ConnectorError>, matchedExisting: Bool = false,
+                preceding: [String: PrecedingValue] = [:]) {
         self.key = key
         self.outcome = outcome
         self.matchedExisting = matchedExisting
+        self.preceding = preceding
+    }
+}
+
+/// A field's value before a write replaced it, and when that value was set (Unix ms).
+public struct PrecedingValue: Hashable, Sendable {
+    /// The value, as the CRM's history shows it.
+    public var value: WireValue
+    /// When it was set, Unix ms, by the CRM's clock.
+    public var at: UInt64
+
+    /// Creates one.
+    public init(value: WireValue, at: UInt64) {
+        self.value = value
+        self.at = at
     }
 }

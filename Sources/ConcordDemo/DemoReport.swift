@@ -56,13 +56,24 @@ public struct DemoReport: Codable, Sendable {
     public var driverChanges: Int
     /// Every field of every linked record equal across the CRMs, read back from the CRMs.
     public var converged: Bool
-    /// Fields or records that differ between CRMs at the end (first few).
+    /// Fields or records that differ between CRMs at the end, no rule explaining them (first few).
     public var divergences: [String]
+    /// How many differ.
+    public var divergenceCount: Int
     /// References a CRM holds blank because it does not hold the record they name (deleted
     /// there under the `ignore` policy, or refused there): not divergences, but counted.
     public var unheldReferences: Int
     public var unheldExamples: [String]
-    /// Driver edits whose value is neither present nor overwritten by a later edit.
+    /// Live records missing from a CRM that deleted them, the object's delete policy being `ignore`.
+    public var ignoredDeletes: Int
+    /// Records a CRM refused by its own validation rule (a unique value, a required field).
+    public var refusedRecords: Int
+    public var refusedExamples: [String]
+    /// Records a CRM holds that wait in the quarantine (not linked).
+    public var quarantinedRecords: Int
+    /// Fields that differ because a CRM's change of them waits in the quarantine.
+    public var quarantinedDifferences: Int
+    /// Record-fields a person edited whose final value is not that of the last edit of them.
     public var lostUpdates: Int
     public var lostUpdateExamples: [String]
     /// Records Concord created in a CRM that already held one with the same natural key.

@@ -6,8 +6,8 @@ import ConcordStore
 import Foundation
 
 extension DemoRunner {
-    static func report(_ o: DemoOptions, reports: [PassReport], calls: [String: Int], readBack: ReadBack, divergences: [String],
-                       unheld: [String], lost: [String], duplicates: [String], before: [String: Set<String>], driverChanges: Int, engine: SyncEngine,
+    static func report(_ o: DemoOptions, reports: [PassReport], calls: [String: Int], readBack: ReadBack, comparison: ReadBack.Comparison,
+                       lost: [String], duplicates: [String], before: [String: Set<String>], driverChanges: Int, engine: SyncEngine,
                        config: ConcordConfig, connectors: [any CRMConnector], seconds: Double) async throws -> DemoReport {
         let (quarantinedBy, refusedBy, blockedBy) = try await engine.withStore { s -> ([String: Int], [String: Int], [String: Int]) in
             var q: [String: Int] = [:], f: [String: Int] = [:], b: [String: Int] = [:]
@@ -70,10 +70,15 @@ extension DemoRunner {
         }
         return DemoReport(seed: o.seed, recordsPerCRM: o.records, crms: crms, passes: reports.count, conflictsResolved: conflicts,
                           conflictExamples: examples, quarantinedByRule: byRule, heldReferences: held, quarantineExamples: qExamples,
-                          driverChanges: driverChanges, converged: divergences.isEmpty && readBack.unlinked.isEmpty && readBack.unreadable.isEmpty,
-                          divergences: Array((readBack.unreadable.map { "could not read back: \($0)" } + divergences
+                          driverChanges: driverChanges,
+                          converged: comparison.divergences.isEmpty && readBack.unlinked.isEmpty && readBack.unreadable.isEmpty,
+                          divergences: Array((readBack.unreadable.map { "could not read back: \($0)" } + comparison.divergences
                                               + readBack.unlinked.map { "never linked: \($0)" }).prefix(20)),
-                          unheldReferences: unheld.count, unheldExamples: Array(unheld.prefix(5)),
+                          divergenceCount: readBack.unreadable.count + comparison.divergences.count + readBack.unlinked.count,
+                          unheldReferences: comparison.unheld.count, unheldExamples: Array(comparison.unheld.prefix(5)),
+                          ignoredDeletes: comparison.ignoredDeletes.count, refusedRecords: comparison.refused.count,
+                          refusedExamples: Array(comparison.refused.prefix(5)), quarantinedRecords: readBack.quarantined.count,
+                          quarantinedDifferences: comparison.quarantined.count,
                           lostUpdates: lost.count, lostUpdateExamples: Array(lost.prefix(10)), duplicatesCreated: duplicates.count, duplicateExamples: Array(duplicates.prefix(10)),
                           seconds: seconds)
     }
@@ -114,6 +119,9 @@ extension DemoRunner {
         out.append("")
         out.append("Checked by reading every CRM back: converged \(r.converged ? "yes" : "NO"), lost updates \(r.lostUpdates), duplicates created \(r.duplicatesCreated)")
         for d in r.divergences.prefix(5) { out.append("  differs: \(d)") }
+        out.append("  records missing where they were deleted under the ignore policy: \(r.ignoredDeletes); refused by a CRM's own rule: "
+                   + "\(r.refusedRecords); held in the quarantine: \(r.quarantinedRecords) records, \(r.quarantinedDifferences) fields")
+        for e in r.refusedExamples.prefix(2) { out.append("    e.g. \(e)") }
         if r.unheldReferences > 0 {
             out.append("  \(r.unheldReferences) references are blank in a CRM that does not hold the record they name (deleted there, or refused)")
             for u in r.unheldExamples.prefix(2) { out.append("    e.g. \(u)") }

@@ -41,6 +41,7 @@ public enum DemoRunner {
                 before[m.emulator.name, default: []].formUnion(m.emulator.control.store.all(type).map(\.id))
             }
         }
+        let initial = LostUpdates.initialValues(cluster)
         let driver = HumanUserDriver(profiles: cluster.members.compactMap { m in
             switch m.emulator {
             case let sf as SalesforceEmulator: return .salesforce(sf)
@@ -67,14 +68,11 @@ public enum DemoRunner {
         driverTask?.cancel()
         _ = await driverTask?.value
         o.progress("driver stopped after \(driver.log.count) changes; syncing to convergence")
-        for pass in (reports.count + 1)...(reports.count + 20) {
-            passNumber.set(pass)
-            let r = await engine.runPass()
-            reports.append(r)
-            o.progress(line(pass: pass, r))
-            let depth = try await engine.withStore { try $0.outboxDepth().values.reduce(0, +) }
-            if !r.wroteAnything && depth == 0 && !r.replicas.values.contains(where: \.parked) { break }
-            if r.replicas.values.contains(where: \.parked) { try await Task.sleep(nanoseconds: 1_000_000_000) }
+        let base = reports.count
+        passNumber.set(base + 1)
+        reports += await engine.syncToConvergence(maxPasses: 20) { n, r in
+            o.progress(line(pass: base + n, r))
+            passNumber.set(base + n + 1)
         }
         let syncSeconds = Date().timeIntervalSince(started)
         var calls: [String: Int] = [:]
@@ -82,19 +80,16 @@ public enum DemoRunner {
 
         o.progress("reading every CRM back through its API to check convergence")
         let readBack = try await ReadBack.read(config: config, connectors: connectors, engine: engine)
-        let alive = try await engine.withStore { s in Set(try s.allRecords().filter { $0.value.state.isAlive }.keys) }
-        let refused = try await engine.withStore { s in
-            Set(try config.activeCRMs.flatMap { crm in try s.outbox(replica: crm, state: .failed).map { "\(crm):\($0.record)" } })
-        }
-        let (divergences, unheld) = readBack.compare(config: config, crms: connectors.map(\.name), alive: alive, refused: refused)
+        let facts = try await ReadBack.Facts.read(engine, config: config)
+        let comparison = readBack.compare(config: config, crms: connectors.map(\.name), facts: facts)
         if DivergenceTrace.enabled {
-            await DivergenceTrace.write(divergences, cluster: cluster, config: config, engine: engine, driverLog: driver.log)
+            await DivergenceTrace.write(comparison.divergences, cluster: cluster, config: config, engine: engine, driverLog: driver.log)
         }
-        let lost = try await lostUpdates(driver.log, config: config, engine: engine, readBack: readBack)
+        let lost = try await LostUpdates.judge(driver.log, initial: initial, config: config, engine: engine, readBack: readBack)
         let created = try await concordCreated(before: before, driverLog: driver.log, engine: engine, config: config)
         let duplicates = duplicatesCreated(readBack: readBack, created: created)
 
-        return try await report(o, reports: reports, calls: calls, readBack: readBack, divergences: divergences, unheld: unheld, lost: lost,
+        return try await report(o, reports: reports, calls: calls, readBack: readBack, comparison: comparison, lost: lost,
                                 duplicates: duplicates, before: before, driverChanges: driver.log.count, engine: engine,
                                 config: config, connectors: connectors, seconds: syncSeconds)
     }
@@ -113,38 +108,6 @@ public enum DemoRunner {
         let parked = r.replicas.filter { $0.value.parked }.keys.sorted()
         return "pass \(pass): pulled \(pulled), wrote \(written), conflicts \(r.conflicts), quarantined "
             + "\(r.replicas.values.map(\.quarantined).reduce(0, +))" + (parked.isEmpty ? "" : ", parked: " + parked.map { "\($0) (\(r.replicas[$0]?.lastError?.prefix(160) ?? ""))" }.joined(separator: ", "))
-    }
-
-    /// Driver edits whose value is in no CRM at the end and was not beaten by a later write.
-    static func lostUpdates(_ log: [DriverChange], config: ConcordConfig, engine: SyncEngine,
-                            readBack: ReadBack) async throws -> [String] {
-        var lost: [String] = []
-        let mapper = RecordMapper(config: config)
-        for change in log where change.kind == .edit {
-            guard let field = change.field, let value = change.value,
-                  let crmObject = objectNames[change.crm]?[change.type],
-                  let object = config.objects.map(\.name).first(where: { config.mapping(crm: change.crm, object: $0)?.crmObject == crmObject }),
-                  let fm = config.mapping(crm: change.crm, object: object)?.fields.first(where: { $0.crmField == field }) else { continue }
-            guard let canonical = try? mapper.inbound(crm: change.crm, object: object, raw: [field: wire(value)]).values[fm.canonical] else {
-                continue  // not convertible: quarantined with its reason, not lost
-            }
-            let state: (RecordID, RecordState)? = try await engine.withStore { s in
-                guard let gid = try s.linkedRecord(replica: change.crm, objectType: object, externalID: change.id),
-                      let rec = try s.record(gid) else { return nil }
-                return (gid, rec.state)
-            }
-            guard let (gid, recState) = state, recState.isAlive, let finals = readBack.table[object]?[gid] else { continue }
-            if finals.values.contains(where: { $0[fm.canonical] == canonical }) { continue }
-            // Overwritten by a later write? The winning register was stamped at or after the edit.
-            if let reg = recState[fm.canonical], reg.stamp.hlc.millis >= UInt64(max(0, change.at)) { continue }
-            let laterEdit = log.contains { other in
-                other.kind == .edit && other.at > change.at && other.crm != change.crm
-                    && config.mapping(crm: other.crm, object: object)?.fields.contains { $0.crmField == other.field && $0.canonical == fm.canonical } == true
-            }
-            if laterEdit { continue }
-            lost.append("\(change.crm) \(change.type) \(change.id) \(field) = \(value) at \(change.at)")
-        }
-        return lost
     }
 
     static func wire(_ v: JSONValue) -> WireValue {

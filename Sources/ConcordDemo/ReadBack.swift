@@ -17,6 +17,8 @@ struct ReadBack {
     var counts: [String: Int] = [:]
     /// Objects a CRM could not be read back for, with the reason.
     var unreadable: [String] = []
+    /// Records a CRM holds that Concord did not link because they are quarantined: crm/object/id.
+    var quarantined: [String] = []
 
     static func read(config: ConcordConfig, connectors: [any CRMConnector], engine: SyncEngine) async throws -> ReadBack {
         var out = ReadBack()
@@ -50,7 +52,9 @@ struct ReadBack {
                             if let v = values[key], !v.isBlank { out.byKey[connector.name, default: [:]][object, default: [:]][v, default: []].append(r.id) }
                         }
                         guard let gid = links[r.id] else {
-                            if !quarantined.contains("\(connector.name):\(object):\(r.id)") {
+                            if quarantined.contains("\(connector.name):\(object):\(r.id)") {
+                                out.quarantined.append("\(connector.name)/\(object)/\(r.id)")
+                            } else {
                                 out.unlinked.append("\(connector.name)/\(object)/\(r.id)")
                             }
                             continue
@@ -65,10 +69,67 @@ struct ReadBack {
         return out
     }
 
-    /// Differences between CRMs: fields mapped (and writable) in two CRMs with different
-    /// values, and linked records missing from a CRM that maps their object.
-    func divergences(config: ConcordConfig, crms: [String], alive: Set<RecordID>, refused: Set<String> = []) -> [String] {
-        compare(config: config, crms: crms, alive: alive, refused: refused).divergences
+    /// What the store says about the records, for judging the read-back.
+    struct Facts: Sendable {
+        /// Records alive in Concord.
+        var alive: Set<RecordID>
+        /// `crm:gid` -> the error of a write the CRM refused for good.
+        var refused: [String: String]
+        /// `crm:gid` of records Concord saw deleted in that CRM.
+        var deletedIn: Set<String>
+        /// `crm:gid` of records with a change from that CRM waiting in the quarantine (a
+        /// value that failed validation, or a reference held until its record is linked).
+        var quarantined: Set<String>
+
+        /// Reads them from the engine's store.
+        static func read(_ engine: SyncEngine, config: ConcordConfig) async throws -> Facts {
+            try await engine.withStore { s in
+                let records = try s.allRecords()
+                var refused: [String: String] = [:]
+                var deletedIn = Set<String>()
+                for crm in config.activeCRMs {
+                    for item in try s.outbox(replica: crm, state: .failed) { refused["\(crm):\(item.record)"] = item.lastError ?? "refused" }
+                    for (gid, _) in records where try s.shadow(replica: crm, record: gid)[SyncEngine.deletedMarker] == .bool(true) {
+                        deletedIn.insert("\(crm):\(gid)")
+                    }
+                }
+                var quarantined = Set<String>()
+                for row in try s.quarantined() {
+                    if let gid = try s.linkedRecord(replica: row.replica, objectType: row.objectType, externalID: row.recordKey) {
+                        quarantined.insert("\(row.replica):\(gid)")
+                    }
+                }
+                return Facts(alive: Set(records.filter { $0.value.state.isAlive }.keys), refused: refused, deletedIn: deletedIn,
+                             quarantined: quarantined)
+            }
+        }
+
+        /// A refusal a CRM rule explains: the CRM's own validation of the values (a unique
+        /// email another record holds there, a required field). Any other failure is not.
+        func explainedRefusal(_ crm: String, _ gid: RecordID) -> Bool {
+            refused["\(crm):\(gid)"]?.hasPrefix("\(crm): validation") == true
+        }
+    }
+
+    /// The read-back judged: each kind of difference counted apart.
+    struct Comparison {
+        /// Differences no rule explains: fields mapped (and writable) in two CRMs with
+        /// different values, and live records missing from a CRM that maps their object.
+        var divergences: [String] = []
+        /// References a CRM holds blank because it does not hold the record they name.
+        var unheld: [String] = []
+        /// Live records missing from a CRM because they were deleted there and the object's
+        /// delete policy is `ignore`.
+        var ignoredDeletes: [String] = []
+        /// Records a CRM refused by its own validation rule (not compared there).
+        var refused: [String] = []
+        /// Fields that differ where a CRM's change of the record waits in the quarantine.
+        var quarantined: [String] = []
+    }
+
+    /// Differences between CRMs (see ``Comparison/divergences``).
+    func divergences(config: ConcordConfig, crms: [String], facts: Facts) -> [String] {
+        compare(config: config, crms: crms, facts: facts).divergences
     }
 
     /// The records each CRM holds (read back), by global id.
@@ -78,20 +139,24 @@ struct ReadBack {
         return out
     }
 
-    /// ``divergences(config:crms:alive:refused:)``, and apart from them the references a CRM
-    /// holds blank because it does not hold the record they name (deleted there under the
-    /// `ignore` policy, refused there): not a divergence, but reported.
-    func compare(config: ConcordConfig, crms: [String], alive: Set<RecordID>,
-                 refused: Set<String> = []) -> (divergences: [String], unheld: [String]) {
+    /// Compares every linked record across the CRMs that map its object.
+    func compare(config: ConcordConfig, crms: [String], facts: Facts) -> Comparison {
+        var result = Comparison()
+        let alive = facts.alive
         var out: [String] = []
         var unheld: [String] = []
         let held = self.held
         for (object, records) in table {
             let mapped = crms.filter { config.mapping(crm: $0, object: object) != nil }
             for (gid, byCRM) in records where alive.contains(gid) {
-                for crm in mapped where byCRM[crm] == nil && config.sync.objects[object]?.deletePolicy != .ignore
-                    && !refused.contains("\(crm):\(gid)") {
-                    out.append("\(object) \(gid) missing in \(crm)")
+                for crm in mapped where byCRM[crm] == nil {
+                    if facts.explainedRefusal(crm, gid) {
+                        result.refused.append("\(object) \(gid) in \(crm): \(facts.refused["\(crm):\(gid)"] ?? "")")
+                    } else if config.sync.objects[object]?.deletePolicy == .ignore && facts.deletedIn.contains("\(crm):\(gid)") {
+                        result.ignoredDeletes.append("\(object) \(gid) deleted in \(crm)")
+                    } else {
+                        out.append("\(object) \(gid) missing in \(crm)" + (facts.refused["\(crm):\(gid)"].map { " (refused: \($0))" } ?? ""))
+                    }
                 }
                 let present = mapped.filter { byCRM[$0] != nil }
                 guard present.count > 1 else { continue }
@@ -100,7 +165,7 @@ struct ReadBack {
                     // as refused) is not expected to agree.
                     let holders = present.filter { crm in
                         guard let fm = config.mapping(crm: crm, object: object)?.field(field) else { return false }
-                        return !fm.readOnly && !fm.createOnly && !refused.contains("\(crm):\(gid)")
+                        return !fm.readOnly && !fm.createOnly && !facts.explainedRefusal(crm, gid)
                     }
                     // A create-only field (Salesforce Note.ParentId) keeps what the record was
                     // created with: a later change elsewhere cannot reach it. Counted, not a divergence.
@@ -139,13 +204,31 @@ struct ReadBack {
                             agree = false
                         }
                     } }
-                    if !agree {
+                    if !agree && holders.contains(where: { facts.quarantined.contains("\($0):\(gid)") }) {
+                        result.quarantined.append("\(object) \(gid) \(field): " + zip(holders, values).map { "\($0)=\($1)" }.joined(separator: " "))
+                    } else if !agree {
                         out.append("\(object) \(gid) \(field): " + zip(holders, values).map { "\($0)=\($1)" }.joined(separator: " "))
                     }
                 }
             }
         }
-        return (out.sorted(), unheld.sorted())
+        result.divergences = out.sorted()
+        result.unheld = unheld.sorted()
+        result.refused += refusedPresent(config: config, facts: facts)
+        return result
+    }
+
+    /// Records present in a CRM that refused a write of them by its own rule.
+    private func refusedPresent(config: ConcordConfig, facts: Facts) -> [String] {
+        var out: [String] = []
+        for (object, records) in table {
+            for (gid, byCRM) in records where facts.alive.contains(gid) {
+                for crm in byCRM.keys where facts.explainedRefusal(crm, gid) {
+                    out.append("\(object) \(gid) in \(crm): \(facts.refused["\(crm):\(gid)"] ?? "")")
+                }
+            }
+        }
+        return out.sorted()
     }
 
     func normalize(_ v: Value?) -> Value { guard let v, !v.isBlank else { return .null }; return v }

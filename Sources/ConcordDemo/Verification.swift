@@ -20,10 +20,7 @@ public struct Verification: Sendable {
     /// Reads the CRMs back and compares them, using the engine's links to pair records.
     public static func check(config: ConcordConfig, connectors: [any CRMConnector], engine: SyncEngine) async throws -> Verification {
         let rb = try await ReadBack.read(config: config, connectors: connectors, engine: engine)
-        let alive = try await engine.withStore { s in Set(try s.allRecords().filter { $0.value.state.isAlive }.keys) }
-        let refused = try await engine.withStore { s in
-            Set(try config.activeCRMs.flatMap { crm in try s.outbox(replica: crm, state: .failed).map { "\(crm):\($0.record)" } })
-        }
+        let facts = try await ReadBack.Facts.read(engine, config: config)
         var groups: [String] = []
         for (crm, objects) in rb.byKey {
             for (object, byValue) in objects {
@@ -31,7 +28,7 @@ public struct Verification: Sendable {
             }
         }
         return Verification(divergences: rb.unreadable.map { "could not read back: \($0)" }
-                                + rb.divergences(config: config, crms: connectors.map(\.name), alive: alive, refused: refused),
+                                + rb.divergences(config: config, crms: connectors.map(\.name), facts: facts),
                             unlinked: rb.unlinked, duplicateGroups: groups.sorted(), counts: rb.counts)
     }
 }

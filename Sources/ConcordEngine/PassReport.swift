@@ -19,6 +19,9 @@ public struct PassReport: Sendable, Codable {
         public var fieldsWritten = 0
         /// Push items refused by the CRM for good (parked as failed).
         public var failed = 0
+        /// Edits Concord's writes overwrote unseen (found in the CRM's field history after
+        /// the write) and merged at their own time.
+        public var overwrittenEdits = 0
         /// Deletes found by looking every linked record up, when the CRM's delete log no
         /// longer reached back to the cursor.
         public var reconciledDeletes = 0

@@ -16,6 +16,7 @@ extension SyncEngine {
             answered.insert(result.key)
             switch result.outcome {
             case .success(let externalID):
+                var replan = false
                 if p.isDelete {
                     try store.updateShadow(replica: replica, record: p.item.record, fields: [Self.deletedMarker: .bool(true)])
                     r.deleted += 1
@@ -25,6 +26,7 @@ extension SyncEngine {
                         r.created += 1
                     } else {
                         r.updated += 1
+                        replan = try takeInOverwritten(result.preceding, record: p.item.record, replica: replica, object: object, report: &r)
                     }
                     r.fieldsWritten += p.values.count
                     var seen = held(p.values, replica: replica, object: object)
@@ -42,6 +44,9 @@ extension SyncEngine {
                         try store.blockOutbox(id, reason: "\(replica) does not hold the records \(p.unheld.sorted().joined(separator: ", ")) name")
                     }
                 }
+                // An overwritten edit merged: plan again, once this item is done (one open item
+                // per record and replica: planning earlier would have planned into this one).
+                if replan { try plan(p.item.record, objectType: object) }
             case .failure(let error):
                 if p.isCreate, let existing = error.existingID {
                     // The CRM already holds this record (same unique email): link it, and read

@@ -28,8 +28,12 @@ extension SyncEngine {
         let isNew = gid == nil
         let values: [String: Value]
         var held: [ValidationFailure] = []
+        // A blank in a field this CRM never showed a value of is no edit (below): it is not
+        // validated either, or a read-only field Concord cannot fill would hold the record back.
+        let known = try gid.map { id throws(StoreError) in try store.shadow(replica: replica, record: id) } ?? [:]
         switch pipeline.inbound(crm: replica, object: object, recordKey: record.id, raw: record.fields, isCreate: isNew,
-                                holdBackUnresolved: true) {
+                                holdBackUnresolved: true,
+                                notAnEdit: { field, value in value.isBlank && known[field] == nil && !known.isEmpty }) {
         case .rejected(let failures):
             try quarantine(record, replica: replica, object: object, isCreate: isNew, failures: failures)
             r.quarantined += 1
@@ -112,7 +116,7 @@ extension SyncEngine {
         }
         var seen = values
         if shadow[Self.deletedMarker] != nil { seen[Self.deletedMarker] = .bool(false) }
-        if let version = record.fields["@odata.etag"]?.text { seen[Self.versionMarker] = .string(version) }
+        if let version = record.version ?? record.fields["@odata.etag"]?.text { seen[Self.versionMarker] = .string(version) }
         try store.updateShadow(replica: replica, record: id, fields: seen)
         try plan(id, objectType: object)
         if !held.isEmpty {

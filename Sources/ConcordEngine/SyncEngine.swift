@@ -121,12 +121,14 @@ public actor SyncEngine {
         return true
     }
 
-    /// Runs passes until one writes nothing (or `maxPasses`), returning every report.
+    /// Runs passes until one is quiet (or `maxPasses`), returning every report: a quiet pass
+    /// writes nothing, leaves no open work in the outbox and parks nothing.
     ///
     /// A quiet pass proves convergence only if it started at least the connectors' settle
     /// time after the last change Concord wrote or was told of; otherwise the engine waits
-    /// that long and looks again.
-    public func syncToConvergence(maxPasses: Int = 6) async -> [PassReport] {
+    /// that long and looks again. A parked pass (a CRM throttled or offline) is followed by
+    /// a second's pause. `onPass` sees each report with its number as it ends.
+    public func syncToConvergence(maxPasses: Int = 6, onPass: (Int, PassReport) -> Void = { _, _ in }) async -> [PassReport] {
         let settle = connectors.values.map(\.settleMillis).max() ?? 0
         var reports: [PassReport] = []
         var lastActivity = wallClock.nowMillis()
@@ -134,9 +136,12 @@ public actor SyncEngine {
             let started = wallClock.nowMillis()
             let r = await runPass()
             reports.append(r)
-            let quiet = !r.wroteAnything && ((try? store.outboxDepth().isEmpty) ?? true)
+            onPass(reports.count, r)
+            let parked = r.replicas.values.contains(where: \.parked)
+            let quiet = !r.wroteAnything && !parked && ((try? store.outboxDepth().values.reduce(0, +) == 0) ?? true)
             if !quiet {
                 lastActivity = wallClock.nowMillis()
+                if parked { try? await Task.sleep(nanoseconds: 1_000_000_000) }
                 continue
             }
             if started >= lastActivity + settle { break }

@@ -15,6 +15,12 @@ struct MergeScratch {
 }
 
 extension ConcordStore {
+    static let integrityAlarmsKey = "integrity_alarms"
+
+    /// Integrity alarms raised by every merge so far (two registers with equal stamps and
+    /// different values: one writer reused a stamp), kept in the store.
+    public func integrityAlarmCount() throws(StoreError) -> UInt64 { try metaUInt(Self.integrityAlarmsKey) ?? 0 }
+
     /// Merges remote record states into the store: the hot path.
     ///
     /// The batch is applied in global-id order in one transaction, through prepared
@@ -53,6 +59,9 @@ extension ConcordStore {
                 }
             }
             if maxHLC > .zero { _ = try? clock.receive(maxHLC, wallMillis: wall) }
+            if result.integrityAlarms > 0 {
+                try setMeta(Self.integrityAlarmsKey, (try metaUInt(Self.integrityAlarmsKey) ?? 0) + UInt64(result.integrityAlarms))
+            }
             return result
         }
     }

@@ -44,7 +44,7 @@ import Testing
         var cursor = SalesforceCursor(object: "Task")
         cursor.ts = 1_705_314_600_000
         cursor.id = "00T5g000000001AAA"
-        #expect(sf.soql(request, from: cursor) == "SELECT Id, SystemModstamp, IsDeleted, Subject FROM Task WHERE (SystemModstamp > 2024-01-15T10:30:00Z"
+        #expect(sf.soql(request, from: cursor) == "SELECT Id, SystemModstamp, LastModifiedDate, IsDeleted, Subject FROM Task WHERE (SystemModstamp > 2024-01-15T10:30:00Z"
             + " OR (SystemModstamp = 2024-01-15T10:30:00Z AND Id > '00T5g000000001AAA')) AND TaskSubtype = 'Call' ORDER BY SystemModstamp, Id")
         cursor.id = ""
         #expect(sf.soql(request, from: cursor).contains("WHERE SystemModstamp >= 2024-01-15T10:30:00Z AND"))

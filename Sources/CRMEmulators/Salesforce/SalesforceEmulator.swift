@@ -82,6 +82,8 @@ public final class SalesforceEmulator: CRMEmulator {
             let all = rest[0] == "queryAll"
             if rest.count > 1 { return try nextPage(locator: rest[1], base: base, all: all) }
             return try query(request, base: base, all: all)
+        case ("POST", "composite") where rest.count == 1:
+            return try composite(request, base: base)
         case (_, "composite") where rest.count >= 2 && rest[1] == "sobjects":
             return try collections(request, base: base, rest: Array(rest.dropFirst(2)))
         default:

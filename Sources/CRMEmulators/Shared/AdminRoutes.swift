@@ -68,6 +68,7 @@ struct AdminRoutes {
             "errorRates": .object(faults.errorRates.mapValues { .double($0) }),
             "throttleStormUntil": faults.throttleStormUntil.map { .int($0) } ?? .null,
             "dropConnectionRate": .double(faults.dropConnectionRate),
+            "answerLossRate": .double(faults.answerLossRate),
             "partialBatchFailureRate": .double(faults.partialBatchFailureRate),
             "clockSkewMs": .int(faults.clockSkewMs),
             "offlineUntil": faults.offlineUntil.map { .int($0) } ?? .null,

@@ -23,7 +23,16 @@ public struct EmulatorPipeline: Sendable {
 
     public init(emulator: any CRMEmulator) { self.emulator = emulator }
 
+    /// Answers one request, with the CRM's own clock (skew included) in `Date`.
     public func handle(_ request: EmulatorRequest) async -> EmulatorResponse {
+        var response = await answer(request)
+        if !response.headers.contains(where: { $0.0.lowercased() == "date" }) {
+            response.headers.append(("Date", Timestamps.httpDate(emulator.control.store.clock.now())))
+        }
+        return response
+    }
+
+    private func answer(_ request: EmulatorRequest) async -> EmulatorResponse {
         if request.path.hasPrefix("/__admin") {
             return AdminRoutes(control: emulator.control, profile: { emulator.driverProfile }).handle(request)
         }
@@ -52,6 +61,8 @@ public struct EmulatorPipeline: Sendable {
         }
         var response = await emulator.route(request)
         if emulator.isMetered(path: request.path) { emulator.decorate(&response, usage: usage) }
+        // Carried out, answer lost: the client must not take a retry for a first attempt.
+        if control.roll(control.faults.answerLossRate) { return .dropped }
         return response
     }
 }

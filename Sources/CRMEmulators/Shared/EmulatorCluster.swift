@@ -12,6 +12,10 @@ public struct ClusterOptions: Sendable {
     public var faults: FaultSettings.Patch?
     /// JSON file holding the stores; loaded at start when present, written by `saveState()`.
     public var statePath: String?
+    /// Clock skew per CRM (ms), in force before seeding, so every stamp the CRM gives follows
+    /// its skewed clock (a skew set later holds stamps at the seeding time until the skewed
+    /// clock passes it: the clock never runs backwards).
+    public var clockSkewMs: [String: Int64] = [:]
 
     public init(crms: [String], port: Int = 0, seed: UInt64 = 1, records: Int = 100, faults: FaultSettings.Patch? = nil, statePath: String? = nil) {
         self.crms = crms
@@ -51,18 +55,22 @@ public final class EmulatorCluster: Sendable {
             let emulator: any CRMEmulator
             let slice = world.slice(crmIndex: index, overlap: 0.4, seed: options.seed)
             switch crm {
-            case "salesforce":
-                let sf = SalesforceEmulator(seed: options.seed &+ 11)
-                if saved?[crm] == nil { sf.seed(slice) }
-                emulator = sf
-            case "hubspot":
-                let hs = HubSpotEmulator(seed: options.seed &+ 22)
-                if saved?[crm] == nil { hs.seed(slice) }
-                emulator = hs
-            default:
-                let dv = DataverseEmulator(seed: options.seed &+ 33)
-                if saved?[crm] == nil { dv.seed(slice) }
-                emulator = dv
+            case "salesforce": emulator = SalesforceEmulator(seed: options.seed &+ 11)
+            case "hubspot": emulator = HubSpotEmulator(seed: options.seed &+ 22)
+            default: emulator = DataverseEmulator(seed: options.seed &+ 33)
+            }
+            if let skew = options.clockSkewMs[crm] {
+                var patch = FaultSettings.Patch()
+                patch.clockSkewMs = skew
+                emulator.control.applyFaults(patch)
+            }
+            if saved?[crm] == nil {
+                switch emulator {
+                case let sf as SalesforceEmulator: sf.seed(slice)
+                case let hs as HubSpotEmulator: hs.seed(slice)
+                case let dv as DataverseEmulator: dv.seed(slice)
+                default: break
+                }
             }
             if let state = saved?[crm] { emulator.control.store.restore(state) }
             (emulator as? HubSpotEmulator)?.reloadCustomProperties()

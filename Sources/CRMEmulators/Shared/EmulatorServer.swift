@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import NIOPosix
 import Logging
 
 /// Serves one emulator's handler over HTTP/1.1 with Hummingbird on a loopback address.
@@ -25,18 +27,24 @@ public final class EmulatorServer: Sendable {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "crm-emulator")
         logger.logLevel = .critical
-        let app = Application(
-            responder: EmulatorResponder(handler: handler),
-            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+        // HummingbirdCore directly, not an Application: an Application overwrites every
+        // answer's `Date` with the machine's clock, and an emulated CRM with a skewed clock
+        // must say its own time there, as a real one does.
+        let responder = EmulatorResponder(handler: handler)
+        let channel = HTTP1Channel(responder: { request, writer, _ in
+            let response = try await responder.response(for: request)
+            try await writer.write(response: response.head, body: response.body)
+        })
+        let service = channel.server(
+            configuration: ServerConfiguration(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? 0)
                 continuation.finish()
             },
-            logger: logger
-        )
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
         let task = Task {
             defer { continuation.finish() }
-            try await app.run()
+            try await service.run()
         }
         for await bound in ports where bound > 0 {
             return EmulatorServer(port: bound, host: host, task: task)
@@ -61,11 +69,11 @@ public struct EmulatorServerError: Error, CustomStringConvertible {
 
 struct DroppedConnection: Error {}
 
-struct EmulatorResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+/// Turns HTTP requests into ``EmulatorRequest``s and answers into responses.
+struct EmulatorResponder: Sendable {
     let handler: @Sendable (EmulatorRequest) async -> EmulatorResponse
 
-    func respond(to request: Request, context: Context) async throws -> Response {
+    func response(for request: Request) async throws -> Response {
         var request = request
         let buffer = try await request.collectBody(upTo: 256 * 1024 * 1024)
         var headers: [String: String] = [:]

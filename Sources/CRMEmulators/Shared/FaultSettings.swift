@@ -9,6 +9,9 @@ public struct FaultSettings: Sendable, Codable, Equatable {
     public var throttleStormUntil: Int64?
     /// Probability per request of closing the connection without an answer.
     public var dropConnectionRate: Double = 0
+    /// Probability per request of carrying it out (a write is committed) and then cutting
+    /// the answer short: the client cannot tell whether it happened.
+    public var answerLossRate: Double = 0
     /// Probability per batch item of failing with a transient error.
     public var partialBatchFailureRate: Double = 0
     /// Skew added to modification timestamps, in milliseconds (may be negative).
@@ -24,6 +27,7 @@ public struct FaultSettings: Sendable, Codable, Equatable {
         public var errorRates: [String: Double]?
         public var throttleStormSeconds: Double?
         public var dropConnectionRate: Double?
+        public var answerLossRate: Double?
         public var partialBatchFailureRate: Double?
         public var clockSkewMs: Int64?
         public var offlineForSeconds: Double?
@@ -39,12 +43,14 @@ public struct FaultSettings: Sendable, Codable, Equatable {
         if let v = patch.errorRates { errorRates = v }
         if let v = patch.throttleStormSeconds { throttleStormUntil = v > 0 ? now + Int64(v * 1000) : nil }
         if let v = patch.dropConnectionRate { dropConnectionRate = v }
+        if let v = patch.answerLossRate { answerLossRate = v }
         if let v = patch.partialBatchFailureRate { partialBatchFailureRate = v }
         if let v = patch.clockSkewMs { clockSkewMs = v }
         if let v = patch.offlineForSeconds { offlineUntil = v > 0 ? now + Int64(v * 1000) : nil }
     }
 
-    /// Parses the CLI form `latency=200,error500=0.1,storm=30,drop=0.01,partial=0.1,skew=-5000,offline=10,ratelimits=off`.
+    /// Parses the CLI form `latency=200,error500=0.1,storm=30,drop=0.01,lost=0.01,partial=0.1,skew=-5000,offline=10,ratelimits=off`
+    /// (`lost`: the request is carried out, then its answer is cut short).
     public static func parsePatch(_ text: String) throws -> Patch {
         var patch = Patch()
         for item in text.split(separator: ",") where !item.isEmpty {
@@ -60,6 +66,7 @@ public struct FaultSettings: Sendable, Codable, Equatable {
             case "latency": patch.latencyMs = Int(number)
             case "storm": patch.throttleStormSeconds = number
             case "drop": patch.dropConnectionRate = number
+            case "lost": patch.answerLossRate = number
             case "partial": patch.partialBatchFailureRate = number
             case "skew": patch.clockSkewMs = Int64(number)
             case "offline": patch.offlineForSeconds = number

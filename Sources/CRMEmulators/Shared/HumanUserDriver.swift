@@ -30,6 +30,18 @@ public struct DriverChange: Sendable, Codable, Equatable {
     public var mergedID: String?
     /// The record's modification timestamp after the change (the CRM's clock).
     public var at: Int64
+
+    public init(crm: String, type: String, id: String, kind: Kind, field: String? = nil, value: JSONValue? = nil,
+                mergedID: String? = nil, at: Int64) {
+        self.crm = crm
+        self.type = type
+        self.id = id
+        self.kind = kind
+        self.field = field
+        self.value = value
+        self.mergedID = mergedID
+        self.at = at
+    }
 }
 
 /// Simulates people editing the CRMs: random edits, creates, deletes and merges, each logged.

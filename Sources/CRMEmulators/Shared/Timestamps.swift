@@ -61,6 +61,18 @@ public enum Timestamps {
     /// `2024-01-15`.
     public static func dateOnly(_ ms: Int64) -> String { parts(ms).0 }
 
+    /// `Thu, 08 Sep 2022 16:54:10 GMT`, the HTTP `Date` form.
+    public static func httpDate(_ ms: Int64) -> String {
+        let seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
+        let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+        let rest = Int(seconds - Int64(days) * 86_400)
+        let (year, month, day) = civil(days: days)
+        let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return "\(weekdays[((days % 7) + 7) % 7]), \(pad(day, 2)) \(months[month - 1]) \(year) "
+            + "\(pad(rest / 3600, 2)):\(pad(rest / 60 % 60, 2)):\(pad(rest % 60, 2)) GMT"
+    }
+
     /// Parses ISO-8601 date-times (`Z`, `±hh:mm`, `±hhmm`, optional fraction), bare dates,
     /// and epoch milliseconds given as digits. Returns epoch milliseconds or nil.
     public static func parse(_ text: String) -> Int64? {

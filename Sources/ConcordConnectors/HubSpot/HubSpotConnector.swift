@@ -110,6 +110,7 @@ public struct HubSpotConnector: CRMConnector {
             do {
                 let response = try await http.send(request)
                 let date = response.headers["Date"].flatMap(HTTPDate.unixMillis)
+                if let date { await session.noteServerTime(date, localMillis: options.wallClock.nowMillis()) }
                 if response.isSuccess {
                     guard !response.body.isEmpty else { return (response.status, nil, date) }
                     do { return (response.status, try ExactJSON.parse(response.body), date) } catch {

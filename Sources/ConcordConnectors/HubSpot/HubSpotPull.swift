@@ -8,7 +8,11 @@ extension HubSpotConnector {
 
     /// Reads one page of changes or deletes; see ``HubSpotCursor`` for the cycle.
     public func pull(_ request: PullRequest) async throws(ConnectorError) -> PullPage {
-        let horizon = Int64(clamping: options.wallClock.nowMillis()) - Int64(clamping: options.settleMillis)
+        // HubSpot's clock, not ours: its stamps come from it, and a clock running ahead of
+        // ours would otherwise hide its newest changes (or, behind, show them unsettled).
+        // The `Date` header has whole seconds: half a second more is held back.
+        let serverNow = Int64(clamping: options.wallClock.nowMillis()) + (await session.serverOffsetMillis)
+        let horizon = serverNow - Int64(clamping: options.settleMillis) - 500
         var cursor: HubSpotCursor
         if let text = request.cursor {
             guard let decoded = HubSpotCursor(text) else {

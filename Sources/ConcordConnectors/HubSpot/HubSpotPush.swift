@@ -8,7 +8,8 @@ extension HubSpotConnector {
     /// Every input carries `objectWriteTraceId` = its key, so a 207 answer is matched back
     /// per item; an item HubSpot reports nothing about is a transient failure, never success.
     /// A 400 that rejects a whole batch is attributed by the ids HubSpot names, and otherwise
-    /// narrowed by splitting the batch. HubSpot has no conditional writes: `ifMatch` is ignored.
+    /// narrowed by splitting the batch. HubSpot has no conditional writes, so `ifMatch` is
+    /// ignored; instead each update reports the value it replaced (``attachPreceding(object:inputs:results:)``).
     public func push(object: String, items: [PushItem]) async throws(ConnectorError) -> [PushResult] {
         let inputs = items.map(HubSpotPushInput.init)
         var results: [Int64: PushResult] = [:]
@@ -29,6 +30,7 @@ extension HubSpotConnector {
                 }
             }
         }
+        await attachPreceding(object: object, inputs: inputs, results: &results)
         try await writeAssociations(object: object, inputs: inputs, results: &results)
         return items.compactMap { results[$0.key] }
     }

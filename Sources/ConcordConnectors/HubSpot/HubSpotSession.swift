@@ -21,6 +21,8 @@ actor HubSpotSession {
     private var refreshToken: String?
     private var counts: [String: Int] = [:]
     private var nextSearchAt: UInt64 = 0
+    /// HubSpot's clock minus ours (ms), from the last answer's `Date`.
+    private(set) var serverOffsetMillis: Int64 = 0
 
     init(mode: HubSpotAuthMode, http: any HTTPClient, options: HubSpotOptions, crm: String) {
         self.mode = mode
@@ -35,6 +37,11 @@ actor HubSpotSession {
 
     /// Counts one API call of `kind`.
     func count(_ kind: String) { counts[kind, default: 0] += 1 }
+
+    /// Notes HubSpot's clock from an answer's `Date` (whole seconds: taken as mid-second).
+    func noteServerTime(_ serverMillis: Int64, localMillis: UInt64) {
+        serverOffsetMillis = serverMillis + 500 - Int64(clamping: localMillis)
+    }
 
     /// The calls made so far.
     func snapshot() -> APICallCounts { APICallCounts(byKind: counts) }

@@ -23,6 +23,9 @@ public actor SalesforceConnector: CRMConnector {
     public nonisolated let pushBatchSize = 200
     /// A query page holds up to 2,000 records.
     public nonisolated let pullPageSize = 2000
+    /// Updates are conditional on the `LastModifiedDate` of the engine's last read; reading
+    /// just before writing keeps that read recent, so a conflict is rare.
+    public nonisolated var readsBeforeUpdating: Bool { true }
 
     let config: CRMConfig
     let http: any HTTPClient
@@ -34,6 +37,11 @@ public actor SalesforceConnector: CRMConnector {
     private var pendingAuth: Task<Result<SalesforceSession, ConnectorError>, Never>?
     private var calls: [String: Int] = [:]
     private var usage: (used: Int, max: Int)?
+    /// What each record showed when last read, to tell when its whole-second
+    /// `LastModifiedDate` can guard a write (``SalesforceObservation``).
+    var observed: [String: SalesforceObservation] = [:]
+    /// Elapsed time between reads (not wall time: the org's clock may differ from ours).
+    let monotonic = ContinuousClock()
 
     /// Creates a connector; nothing is sent until the first call.
     /// - Parameters:

@@ -68,7 +68,8 @@ enum SalesforceWire {
         }
         let deleted = members["IsDeleted"]?.boolValue ?? false
         return CRMRecord(id: id, fields: fields, modifiedAt: members["SystemModstamp"]?.stringValue.flatMap(WireTime.parse),
-                         isDeleted: deleted, mergedInto: deleted ? members["MasterRecordId"]?.stringValue : nil)
+                         isDeleted: deleted, mergedInto: deleted ? members["MasterRecordId"]?.stringValue : nil,
+                         version: members["LastModifiedDate"]?.stringValue.flatMap(WireTime.parse).map(String.init))
     }
 
     /// A SOQL string literal: quotes and backslashes escaped.
@@ -96,11 +97,12 @@ enum SalesforceWire {
     /// Objects Salesforce merges (their merged-away rows keep `MasterRecordId`).
     static let mergeable: Set<String> = ["Account", "Contact", "Lead"]
 
-    /// `Id, SystemModstamp, IsDeleted` (and `MasterRecordId` on mergeable objects) plus
-    /// `fields`, without duplicates, in order.
+    /// `Id, SystemModstamp, LastModifiedDate, IsDeleted` (and `MasterRecordId` on mergeable
+    /// objects) plus `fields`, without duplicates, in order. `LastModifiedDate` is what
+    /// `If-Unmodified-Since` compares, so it is the record's version.
     static func selectList(_ fields: [String], object: String? = nil) -> [String] {
         var seen = Set<String>()
-        let system = ["Id", "SystemModstamp", "IsDeleted"] + (object.map(mergeable.contains) == true ? ["MasterRecordId"] : [])
+        let system = ["Id", "SystemModstamp", "LastModifiedDate", "IsDeleted"] + (object.map(mergeable.contains) == true ? ["MasterRecordId"] : [])
         return (system + fields).filter { seen.insert($0.lowercased()).inserted }
     }
 }

@@ -42,10 +42,13 @@ extension SalesforceConnector {
         }
         let overlapStart = now >= options.overlapMillis ? now - options.overlapMillis : 0
         var delivered = Set(records.map(\.id))
+        var read: [CRMRecord] = []
+        read.reserveCapacity(page.records.count)
         for row in page.records {
             guard let record = SalesforceWire.record(row) else {
                 throw ConnectorError.malformed("a query row without Id", crm: name)
             }
+            read.append(record)
             let stamp = record.modifiedAt ?? 0
             let digest = Self.digest(record)
             (cursor.ts, cursor.id, cursor.strict) = (stamp, record.id, false)
@@ -57,6 +60,7 @@ extension SalesforceConnector {
             }
             if delivered.insert(record.id).inserted { records.append(record) }
         }
+        observe(read, fields: request.fields)
         let hasMore = !page.done && page.nextRecordsURL != nil
         if hasMore {
             cursor.next = page.nextRecordsURL

@@ -3,19 +3,20 @@ import ConcordMapping
 
 /// One sObject Collections call's worth of push items.
 private struct SalesforceWriteChunk {
-    enum Kind { case create, upsert(field: String), update, delete }
+    enum Kind { case create, upsert(field: String), delete }
     var kind: Kind
     var items: [PushItem]
 }
 
 extension SalesforceConnector {
-    /// Writes through sObject Collections, 200 records per call, `allOrNone=false`: creates
-    /// with an upsert key go to `PATCH /composite/sobjects/{object}/{field}` (a retried create
-    /// finds its record instead of duplicating it), other creates to `POST`, updates to
-    /// `PATCH`, deletes to `DELETE /composite/sobjects?ids=`. Each record's outcome keeps
-    /// Salesforce's `statusCode`, message and fields. Deleting a record that is already
-    /// deleted (`ENTITY_IS_DELETED`) counts as done. `ifMatch` is not sent: Collections
-    /// have no per-record condition (Salesforce has ETags on single Account rows only).
+    /// Writes creates and deletes through sObject Collections, 200 records per call,
+    /// `allOrNone=false`: creates with an upsert key go to `PATCH /composite/sobjects/{object}/{field}`
+    /// (a retried create finds its record instead of duplicating it), other creates to `POST`,
+    /// deletes to `DELETE /composite/sobjects?ids=`. Updates are conditional, 25 per Composite
+    /// call (``conditionalUpdates(_:object:)``): Collections have no per-record condition, and
+    /// an unconditional update sent again after a lost answer can overwrite a newer edit.
+    /// Each record's outcome keeps Salesforce's code, message and fields. Deleting a record
+    /// that is already deleted (`ENTITY_IS_DELETED`) counts as done.
     ///
     /// Throws only when the first call fails as a whole; a later call failing as a whole
     /// fails its items and the rest of the batch, which are reported, not thrown.
@@ -40,8 +41,7 @@ extension SalesforceConnector {
             chunks += chunked(upserts[field] ?? [], size: pushBatchSize).map { SalesforceWriteChunk(kind: .upsert(field: field), items: $0) }
         }
         chunks += chunked(creates, size: pushBatchSize).map { SalesforceWriteChunk(kind: .create, items: $0) }
-        chunks += chunked(updates, size: pushBatchSize).map { SalesforceWriteChunk(kind: .update, items: $0) }
-        chunks += chunked(deletes, size: pushBatchSize).map { SalesforceWriteChunk(kind: .delete, items: $0) }
+        let deleteChunks = chunked(deletes, size: pushBatchSize).map { SalesforceWriteChunk(kind: .delete, items: $0) }
 
         var results: [PushResult] = []
         for (index, chunk) in chunks.enumerated() {
@@ -50,6 +50,27 @@ extension SalesforceConnector {
             } catch {
                 if index == 0 { throw error }
                 for rest in chunks[index...] {
+                    results += rest.items.map { PushResult(key: $0.key, outcome: .failure(error)) }
+                }
+                results += (updates + deletes).map { PushResult(key: $0.key, outcome: .failure(error)) }
+                return results
+            }
+        }
+        if !updates.isEmpty {
+            do throws(ConnectorError) {
+                results += try await conditionalUpdates(updates, object: object)
+            } catch {
+                if results.isEmpty && deletes.isEmpty { throw error }
+                results += (updates + deletes).map { PushResult(key: $0.key, outcome: .failure(error)) }
+                return results
+            }
+        }
+        for (index, chunk) in deleteChunks.enumerated() {
+            do throws(ConnectorError) {
+                results += try await write(chunk, object: object)
+            } catch {
+                if index == 0 && results.isEmpty { throw error }
+                for rest in deleteChunks[index...] {
                     results += rest.items.map { PushResult(key: $0.key, outcome: .failure(error)) }
                 }
                 break
@@ -68,8 +89,6 @@ extension SalesforceConnector {
                 return request
             case .create:
                 return Self.jsonRequest(.post, base, records: chunk.items.map { Self.body($0, object: object) }, safe: false)
-            case .update:
-                return Self.jsonRequest(.patch, base, records: chunk.items.map { Self.body($0, object: object) }, safe: true)
             case .upsert(let field):
                 return Self.jsonRequest(.patch, base + "/\(object)/\(field)", records: chunk.items.map { Self.body($0, object: object) }, safe: true)
             }

@@ -9,6 +9,7 @@ extension SalesforceConnector {
             let soql = "SELECT \(SalesforceWire.selectList(fields).joined(separator: ", ")) FROM \(object) WHERE Id IN (\(list))"
             out += try await queryAllPages(soql, all: true, kind: .fetch).compactMap(SalesforceWire.record)
         }
+        observe(out, fields: fields)
         return out
     }
 

@@ -29,6 +29,18 @@ enum WireTime {
     /// (Salesforce's and Dataverse's query literals).
     static func iso(_ millis: UInt64) -> String { format(Int64(clamping: millis), alwaysMillis: false) }
 
+    /// `Thu, 08 Sep 2022 16:54:10 GMT` (RFC 9110 IMF-fixdate, whole seconds), as
+    /// `If-Unmodified-Since` takes it.
+    static func httpDate(_ millis: UInt64) -> String {
+        let seconds = Int64(clamping: millis / 1000)
+        let days = Int(seconds / 86_400), rest = Int(seconds % 86_400)
+        let (year, month, day) = CalendarDate.civilFromDays(days)
+        let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(weekdays[days % 7]), \(two(day)) \(months[month - 1]) \(year) \(two(rest / 3600)):\(two(rest / 60 % 60)):\(two(rest % 60)) GMT"
+    }
+
     /// `2024-01-02T09:00:00.000Z`: always with milliseconds, as HubSpot writes date-times.
     static func isoWithMillis(_ millis: Int64) -> String { format(millis, alwaysMillis: true) }
 

@@ -37,8 +37,13 @@ public struct MappingPipeline: Sendable {
     /// With `holdBackUnresolved`, a change whose only failures are references to records
     /// not linked yet is ``InboundOutcome/held(_:_:)``: the rest of it may be merged now, so
     /// one unlinked company does not keep a contact (and its identity match) out of sync.
+    ///
+    /// `notAnEdit` names values the caller will not take as edits (a blank in a field the
+    /// CRM never held a value of, such as a read-only field of a record Concord created):
+    /// they are not validated, so they cannot hold the rest of the change back.
     public func inbound(crm: String, object: String, recordKey: String, raw: [String: WireValue],
-                        isCreate: Bool, targets: [String]? = nil, holdBackUnresolved: Bool = false) -> InboundOutcome {
+                        isCreate: Bool, targets: [String]? = nil, holdBackUnresolved: Bool = false,
+                        notAnEdit: (String, Value) -> Bool = { _, _ in false }) -> InboundOutcome {
         let mapped: (values: [String: Value], failures: [FieldConversionFailure])
         do {
             mapped = try mapper.inbound(crm: crm, object: object, raw: raw)
@@ -54,10 +59,11 @@ public struct MappingPipeline: Sendable {
         let holding = holdBackUnresolved && !unresolved.isEmpty && unresolved.count == conversion.count
         var failures = holding ? [] : conversion
         let validator = Validator(config: mapper.config)
-        failures += validator.validate(object: object, recordKey: recordKey, values: mapped.values, isCreate: isCreate)
+        let edits = mapped.values.filter { !notAnEdit($0.key, $0.value) }
+        failures += validator.validate(object: object, recordKey: recordKey, values: edits, isCreate: isCreate)
         for target in targets ?? mapper.config.activeCRMs where target != crm {
             failures += validator.validate(for: target, object: object, recordKey: recordKey,
-                                           values: mapped.values, isCreate: isCreate)
+                                           values: edits, isCreate: isCreate)
         }
         if !failures.isEmpty { return .rejected(failures) }
         return holding ? .held(mapped.values, unresolved) : .accepted(mapped.values)

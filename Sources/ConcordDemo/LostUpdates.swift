@@ -1,0 +1,95 @@
+import ConcordCore
+import ConcordEngine
+import ConcordMapping
+import CRMEmulators
+
+/// The lost-update judge: for every record and field a person edited, the value every CRM
+/// holds at the end must be the value of the *last* edit of that record and field.
+///
+/// Judged per record and field, against each edit's own time and value: an edit is excused
+/// only by a later edit of the same field of the same record (in any CRM), never by an edit
+/// of another record or by the stamp of the winning register (an echo that re-stamps a stale
+/// value would satisfy that). Edits closer together than `concurrency` are concurrent (CRMs
+/// stamp in whole seconds, and a skewed CRM clock shifts its stamps): either may win.
+enum LostUpdates {
+    /// One edit, resolved to the Concord record and canonical field it changed.
+    struct Edit {
+        var change: DriverChange
+        var object: String
+        var field: String
+        var value: Value
+    }
+
+    /// The values the user's editable fields held before the user started, as edits made
+    /// when each record was last modified: a user's edit within the CRMs' clock resolution
+    /// of them is concurrent with them (a CRM stamping whole seconds cannot order the two).
+    static func initialValues(_ cluster: EmulatorCluster) -> [DriverChange] {
+        var out: [DriverChange] = []
+        for m in cluster.members {
+            let profile = m.emulator.driverProfile
+            for (type, fields) in profile.editableFields {
+                for record in m.emulator.control.store.all(type) {
+                    for field in fields {
+                        out.append(DriverChange(crm: m.emulator.name, type: type, id: record.id, kind: .edit, field: field,
+                                                value: record.fields[field] ?? .null, at: record.modifiedAt))
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Edits whose record-field ended with a value no contender set, one line per record-field.
+    /// - Parameters:
+    ///   - initial: the fields' values before the user started (``initialValues(_:)``): they
+    ///     contend with the user's edits but are not judged themselves.
+    ///   - concurrency: milliseconds within which two edits count as concurrent.
+    ///   - realTime: maps an edit's CRM stamp to real time (removes a CRM's known skew).
+    static func judge(_ log: [DriverChange], initial: [DriverChange] = [], config: ConcordConfig, engine: SyncEngine, readBack: ReadBack,
+                      concurrency: Int64 = 1000, realTime: (DriverChange) -> Int64 = { $0.at }) async throws -> [String] {
+        let mapper = RecordMapper(config: config)
+        var edits: [RecordID: [String: [Edit]]] = [:]
+        var judged = Set<String>()
+        let userEdits = log.filter { $0.kind == .edit }
+        for (index, change) in (userEdits + initial).enumerated() {
+            guard let field = change.field, let raw = change.value,
+                  let crmObject = DemoRunner.objectNames[change.crm]?[change.type],
+                  let object = config.objects.map(\.name).first(where: { config.mapping(crm: change.crm, object: $0)?.crmObject == crmObject }),
+                  let fm = config.mapping(crm: change.crm, object: object)?.fields.first(where: { $0.crmField == field }) else { continue }
+            // A value the mapping cannot convert is quarantined with its reason, not lost.
+            guard let value = try? mapper.inbound(crm: change.crm, object: object, raw: [field: DemoRunner.wire(raw)]).values[fm.canonical] else {
+                continue
+            }
+            let gid: RecordID? = try await engine.withStore { s in
+                guard let gid = try s.linkedRecord(replica: change.crm, objectType: object, externalID: change.id),
+                      let rec = try s.record(gid), rec.state.isAlive else { return nil }
+                return gid
+            }
+            // An edit of a record deleted or merged away since: the record's fate, not a lost edit.
+            guard let gid else { continue }
+            edits[gid, default: [:]][fm.canonical, default: []].append(Edit(change: change, object: object, field: fm.canonical, value: value))
+            if index < userEdits.count { judged.insert("\(gid)|\(fm.canonical)") }
+        }
+        var lost: [String] = []
+        for (gid, byField) in edits {
+            for (field, list) in byField where judged.contains("\(gid)|\(field)") {
+                guard let object = list.first?.object, let finals = readBack.table[object]?[gid] else { continue }
+                let last = list.map { realTime($0.change) }.max() ?? 0
+                let contenders = list.filter { realTime($0.change) + concurrency >= last }
+                var wrong: [String] = []
+                for (crm, values) in finals.sorted(by: { $0.key < $1.key }) {
+                    guard let fm = config.mapping(crm: crm, object: object)?.field(field), !fm.readOnly, !fm.createOnly else { continue }
+                    let held = readBack.normalize(values[field])
+                    if !contenders.contains(where: { held == $0.value || held == readBack.project($0.value, crm, object, field, config) }) {
+                        wrong.append("\(crm)=\(held)")
+                    }
+                }
+                guard !wrong.isEmpty, let newest = list.max(by: { realTime($0.change) < realTime($1.change) }) else { continue }
+                let c = newest.change
+                lost.append("\(object) \(gid) \(field): last edit \(newest.value) in \(c.crm) \(c.type) \(c.id) at \(c.at)"
+                            + (contenders.count > 1 ? " (\(contenders.count) concurrent)" : "") + "; holds " + wrong.joined(separator: " "))
+            }
+        }
+        return lost.sorted()
+    }
+}
