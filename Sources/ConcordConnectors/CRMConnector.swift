@@ -37,6 +37,14 @@ public protocol CRMConnector: Sendable {
     /// returned cursor is committed by the engine only after the page is stored.
     func pull(_ request: PullRequest) async throws(ConnectorError) -> PullPage
 
+    /// Whether ``fieldTimes(object:ids:fields:)`` can say when each field was set (HubSpot's
+    /// property history); without it a changed field takes the record's modification time.
+    var hasFieldTimes: Bool { get }
+
+    /// When each field's current value was set (Unix ms), by record id and CRM field, for
+    /// records whose record-level time may belong to another field's change.
+    func fieldTimes(object: String, ids: [String], fields: [String]) async throws(ConnectorError) -> [String: [String: UInt64]]
+
     /// Reads records by id, in batches (webhook hints, reconciliation).
     func fetch(object: String, ids: [String], fields: [String]) async throws(ConnectorError) -> [CRMRecord]
 
@@ -62,6 +70,14 @@ extension CRMConnector {
 
     /// By default the pull just before a push is fresh enough.
     public var readsBeforeUpdating: Bool { false }
+
+    /// By default a connector has no per-field times.
+    public var hasFieldTimes: Bool { false }
+
+    /// By default there are none.
+    public func fieldTimes(object: String, ids: [String], fields: [String]) async throws(ConnectorError) -> [String: [String: UInt64]] {
+        [:]
+    }
 
     /// By default a connector reports no breaker.
     public func circuitState() async -> String { "unknown" }

@@ -20,12 +20,13 @@ extension SyncEngine {
                 let request = PullRequest(object: mapping.crmObject, fields: fields.sorted(), cursor: cursor,
                                           pageSize: connector.pullPageSize, withFieldHistory: false,
                                           discriminator: mapping.discriminator)
-                let page: PullPage
+                var page: PullPage
                 do {
                     page = try await connector.pull(request)
+                    page.records = try await withFieldTimes(page.records, replica: replica, object: object, mapping: mapping, connector: connector)
                 } catch {
-                    r.lastError = "\(object): \(error.description)"
-                    if error.parksReplica {
+                    r.lastError = "\(object): \(error)"
+                    if (error as? ConnectorError)?.parksReplica ?? true {
                         r.parked = true
                         return
                     }

@@ -114,7 +114,8 @@ extension SyncEngine {
         }
         guard !ids.isEmpty else { return }
         let fields = mapping.fields.filter { !$0.crmField.hasPrefix("associations.") }.map(\.crmField)
-        let records = try await connector.fetch(object: mapping.crmObject, ids: ids, fields: fields)
+        let fetched = try await connector.fetch(object: mapping.crmObject, ids: ids, fields: fields)
+        let records = try await withFieldTimes(fetched, replica: replica, object: object, mapping: mapping, connector: connector)
         try ingest(records.filter { !$0.isDeleted }, replica: replica, object: object, mapping: mapping, into: &r)
     }
 }

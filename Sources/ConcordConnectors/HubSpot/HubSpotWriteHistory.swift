@@ -35,6 +35,23 @@ extension HubSpotConnector {
         }
     }
 
+    /// HubSpot keeps every property's history.
+    public var hasFieldTimes: Bool { true }
+
+    /// When each property's current value was set: the newest entry of its history (50
+    /// records per call). Association pseudo-fields have none.
+    public func fieldTimes(object: String, ids: [String], fields: [String]) async throws(ConnectorError) -> [String: [String: UInt64]] {
+        let properties = fields.filter { HubSpotAssociationField.targetType($0) == nil }
+        guard !properties.isEmpty else { return [:] }
+        var out: [String: [String: UInt64]] = [:]
+        for chunk in Self.chunks(ids, of: Self.historyBatchSize) {
+            for read in try await batchRead(object, ids: chunk, properties: [], history: properties, kind: "history") {
+                out[read.id] = read.history.compactMapValues { entries in entries.compactMap(\.timestamp).max().map { UInt64(clamping: $0) } }
+            }
+        }
+        return out
+    }
+
     /// Per written property, the newest history entry older than Concord's write of it that
     /// holds another value.
     static func preceding(written: [String: String], history: [String: [HubSpotHistoryEntry]]) -> [String: PrecedingValue] {

@@ -1,0 +1,45 @@
+import ConcordConnectors
+import ConcordCore
+import ConcordMapping
+import ConcordStore
+
+extension SyncEngine {
+    /// Gives records their per-field times where the record's own time could decide a
+    /// conflict wrongly.
+    ///
+    /// A CRM reports one modification time per record, and a changed field is stamped with
+    /// it. When that time belongs to a later change of another field (Concord's own write of
+    /// it, say), a field edited earlier would beat a newer value from another CRM. Where the
+    /// connector can tell each field's time (HubSpot's property history), the records whose
+    /// changed field would win a conflict on the record's time alone are asked for it (a
+    /// batched read of those records only).
+    func withFieldTimes(_ records: [CRMRecord], replica: String, object: String, mapping: ObjectMapping,
+                        connector: any CRMConnector) async throws -> [CRMRecord] {
+        guard connector.hasFieldTimes, let def = config.object(object) else { return records }
+        let mapper = RecordMapper(config: config, resolver: StoreResolver(store: store))
+        let site = ReplicaSites.site(replica)
+        var contested: [String] = []
+        for record in records where !record.isDeleted && record.fieldModifiedAt.isEmpty {
+            guard let modified = record.modifiedAt,
+                  let gid = try store.linkedRecord(replica: replica, objectType: object, externalID: record.id),
+                  let current = try store.record(gid)?.state,
+                  let values = try? mapper.inbound(crm: replica, object: object, raw: record.fields).values else { continue }
+            let shadow = try store.shadow(replica: replica, record: gid)
+            let wins = values.contains { field, value in
+                guard shadow[field] != value, let rule = def.field(field)?.rule,
+                      let eff = RuleFilter.effective(field: field, rule: rule, in: current) else { return false }
+                return eff.value != value && eff.stamp.site != site && eff.stamp.hlc.millis < modified
+            }
+            if wins { contested.append(record.id) }
+        }
+        guard !contested.isEmpty else { return records }
+        let fields = mapping.fields.map(\.crmField)
+        let times = try await connector.fieldTimes(object: mapping.crmObject, ids: contested, fields: fields)
+        return records.map { record in
+            guard let t = times[record.id], !t.isEmpty else { return record }
+            var r = record
+            r.fieldModifiedAt = t
+            return r
+        }
+    }
+}
