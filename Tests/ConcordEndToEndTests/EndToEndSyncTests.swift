@@ -61,14 +61,19 @@ struct EndToEndSyncTests {
         var offline = FaultSettings.Patch()
         offline.offlineForSeconds = 600
         stack.faults("dynamics", offline)
+        // HubSpot throttles its next 3 requests (a storm bounded by requests, not time, so a
+        // slow run meets it too) and fails a fifth of batch items.
         var storm = FaultSettings.Patch()
         storm.partialBatchFailureRate = 0.2
-        storm.throttleStormSeconds = 1
+        storm.throttleRequests = 3
         stack.faults("hubspot", storm)
         let (engine, connectors) = try stack.engine(breakerCoolDown: .milliseconds(500))
         let first = await engine.runPass()
         #expect(first.replicas["dynamics"]?.parked == true, "offline Dataverse parks its work")
         #expect(first.replicas["salesforce"]?.parked == false, "the others go on")
+        let hubspot = stack.emulator("hubspot").control
+        #expect(hubspot.throttledResponses == 3, "HubSpot's throttle storm happened")
+        #expect(hubspot.failedBatchItems > 0, "HubSpot failed some batch items")
         var back = FaultSettings.Patch()
         back.offlineForSeconds = 0
         stack.faults("dynamics", back)
