@@ -18,6 +18,38 @@ struct KillNineTests {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("concord").path
     }
 
+    /// Starts `concord` with `arguments` on the stack's configuration and store, its output discarded.
+    static func startSync(_ binary: String, _ stack: Stack, _ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments + ["--config", stack.configPath, "--store", stack.storePath]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Waits, polling every 20 ms, until `condition` holds or the process has exited; the
+    /// bound only catches a hang. Returns whether the condition held.
+    static func waitFor(_ process: Process, seconds: Double = 300, _ condition: () -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            if !process.isRunning { return condition() }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        return condition()
+    }
+
+    /// Every record id each emulator holds (any type, deleted ones too).
+    static func allIDs(_ stack: Stack) -> [String: Set<String>] {
+        var out: [String: Set<String>] = [:]
+        for crm in ["salesforce", "hubspot", "dynamics"] {
+            out[crm] = stack.emulator(crm).control.store.read { state in Set(state.records.values.flatMap(\.keys)) }
+        }
+        return out
+    }
+
     /// Slows every emulator down (150 ms a request) and starts `concord` with `arguments`
     /// on the stack's configuration and store, its output discarded.
     static func startSlowSync(_ binary: String, _ stack: Stack, _ arguments: [String]) throws -> Process {
@@ -98,33 +130,55 @@ struct KillNineTests {
         }
     }
 
-    @Test("SIGTERM during pushes: the sync stops after the batch in flight and exits 0; the next sync finishes the work")
+    @Test("SIGTERM while a batch is in flight: no write after that batch, exit 0; the next sync finishes the work")
     func sigterm() async throws {
         let binary = Self.concordBinary
         let stack = try await Stack.start(people: 60, seed: 10)
         defer { Task { await stack.stop() } }
-        let seeded = stack.ids("hubspot", "contacts")
-        let process = try Self.startSlowSync(binary, stack, ["sync", "--watch"])
-        var signalled = false
-        for _ in 0..<600 {
-            try await Task.sleep(nanoseconds: 50_000_000)
-            if stack.ids("hubspot", "contacts").count > seeded.count || !process.isRunning {
-                if process.isRunning { process.terminate(); signalled = true }
-                break
-            }
-        }
-        #expect(signalled, "the sync was still pushing when signalled")
-        // It stops after the batch in flight: seconds, not the rest of the pass.
-        var waited = 0
-        while process.isRunning && waited < 300 { try await Task.sleep(nanoseconds: 100_000_000); waited += 1 }
+        let crms = ["salesforce", "hubspot", "dynamics"]
+        // HubSpot holds the answer to its first committed contact write: the signal comes
+        // while that batch is in flight, in the middle of the pushes.
+        var stall = FaultSettings.Patch()
+        stall.stallAfterCommitSeconds = 600
+        stall.stallAfterCommitTypes = ["contacts"]
+        stack.faults("hubspot", stall)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["sync", "--watch", "--config", stack.configPath, "--store", stack.storePath]
+        process.standardOutput = FileHandle.nullDevice
+        let stderr = Pipe()
+        process.standardError = stderr
+        let said = StderrLog()
+        stderr.fileHandleForReading.readabilityHandler = { handle in said.append(handle.availableData) }
+        try process.run()
+        let hubspot = stack.emulator("hubspot").control
+        let caught = try await Self.waitFor(process) { !hubspot.stalledCommits.isEmpty }
+        #expect(caught && process.isRunning, "the sync was signalled while a batch was in flight")
+        let atSignal = crms.map { stack.emulator($0).control.store.currentSequence }
+        process.terminate()
+        // Once the sync says it is stopping, no new batch starts; then the batch in flight
+        // gets its answer.
+        let acknowledged = try await Self.waitFor(process) { said.text.contains("stopping after the page or batch in flight") }
+        #expect(acknowledged, "the sync acknowledged the signal: \(said.text)")
+        var release = FaultSettings.Patch()
+        release.stallAfterCommitSeconds = 0
+        stack.faults("hubspot", release)
+        _ = try await Self.waitFor(process) { false }
         #expect(!process.isRunning, "the sync exited after SIGTERM")
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "a clean exit (status \(process.terminationStatus))")
-
-        var fast = FaultSettings.Patch()
-        fast.latencyMs = 0
-        for crm in ["salesforce", "hubspot", "dynamics"] { stack.faults(crm, fast) }
+        stderr.fileHandleForReading.readabilityHandler = nil
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "a clean exit (status \(process.terminationStatus)): \(said.text)")
+        // After the signal each CRM gets at most the rest of the batch in flight there: records
+        // of one object, no more than a batch holds (the association links a HubSpot batch
+        // sets go with it). Stopping only between passes would go on to other objects.
+        let batchSize = ["salesforce": 200, "hubspot": 100, "dynamics": 1000]
+        for (crm, sequence) in zip(crms, atSignal) {
+            let changes = stack.emulator(crm).control.store.events(after: sequence).filter { !$0.type.hasPrefix("assoc:") }
+            let types = Set(changes.map(\.type)), records = Set(changes.map { $0.type + " " + $0.id })
+            #expect(types.count <= 1 && records.count <= batchSize[crm]!, "\(crm) wrote after the signal: \(records.count) records of \(types.sorted())")
+            if crm == "hubspot" { #expect(types.isSubset(of: ["contacts"]), "HubSpot finished its contacts batch only: \(types.sorted())") }
+        }
         let (engine, connectors) = try stack.engine()
         let left = try await engine.withStore { try $0.outboxDepth().values.reduce(0, +) }
         #expect(left > 0, "it stopped within the pass, leaving work in the outbox")
@@ -132,4 +186,12 @@ struct KillNineTests {
         let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
         #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
     }
+}
+
+/// What a child process wrote to standard error, collected as it comes.
+final class StderrLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    func append(_ more: Data) { lock.withLock { data.append(more) } }
+    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
 }
