@@ -94,16 +94,10 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// A port on 127.0.0.1 with nothing listening (bound, then released).
-    public static func unusedPort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = loopbackAddress(port: 0)
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        return localPort(fd)
-    }
+    /// A port on 127.0.0.1 that refuses connections for as long as the returned value lives:
+    /// a socket bound to it (port 0, the kernel's pick) that never listens, so no other test
+    /// can take the port meanwhile (a port bound and released at once could be).
+    public static func refusingPort() -> RefusingPort { RefusingPort() }
 
     private func acceptLoop() {
         while true {
@@ -161,4 +155,30 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     }
 
     static func errorText() -> String { String(cString: strerror(errno)) }
+}
+
+/// A loopback port bound by a socket that does not listen: connecting to it is refused, and
+/// nothing else can bind it while this value lives (keep it alive with
+/// `withExtendedLifetime` for as long as the port must refuse).
+public final class RefusingPort: Sendable {
+    public let port: Int
+    private let fd: Int32
+
+    init() {
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = LoopbackHTTPServer.loopbackAddress(port: 0)
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        fd = socketFD
+        port = LoopbackHTTPServer.localPort(socketFD)
+    }
+
+    deinit {
+        #if canImport(Glibc)
+        _ = Glibc.close(fd)
+        #else
+        _ = Darwin.close(fd)
+        #endif
+    }
 }

@@ -20,7 +20,7 @@ struct EmulateCommand: AsyncParsableCommand {
     @Option(help: "Synthetic people per CRM world.")
     var records: Int = 100
 
-    @Option(help: "Faults, e.g. latency=200,error500=0.05,storm=30,drop=0.01,partial=0.1,skew=-5000,offline=10,ratelimits=off")
+    @Option(help: "Faults, e.g. latency=200,error500=0.05,storm=30,drop=0.01,partial=0.1,skew=-5000,offline=10,stall=600,ratelimits=off")
     var faults: String?
 
     @Option(name: .customLong("write-config"), help: "Write a YAML `crms:` configuration pointing at the emulators.")

@@ -12,16 +12,19 @@ final class SignalWatcher: @unchecked Sendable {
     private var sources: [any DispatchSourceSignal] = []
 
     /// Installs the handlers; `onStop` runs once per signal (the sync asks the engine to
-    /// stop after the page or batch in flight).
-    static func install(onStop: @escaping @Sendable () -> Void = {}) -> SignalWatcher {
+    /// stop after the page or batch in flight), and the message saying so is printed once it
+    /// has returned: from then on no new page or batch starts.
+    static func install(onStop: @escaping @Sendable () async -> Void = {}) -> SignalWatcher {
         let w = SignalWatcher()
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler { [w] in
                 w.lock.lock(); w.stopped = true; w.lock.unlock()
-                FileHandle.standardError.write(Data("concord: stopping after the page or batch in flight\n".utf8))
-                onStop()
+                Task {
+                    await onStop()
+                    FileHandle.standardError.write(Data("concord: stopping after the page or batch in flight\n".utf8))
+                }
             }
             source.resume()
             w.sources.append(source)

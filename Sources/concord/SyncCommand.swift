@@ -37,7 +37,7 @@ struct SyncCommand: AsyncParsableCommand {
         let connectors: [any CRMConnector]
         do { connectors = try StandardConnectors.make(config: config) } catch { throw CLIError(error.message, exitCode: 2) }
         let engine = try SyncEngine(storePath: options.store, config: config, connectors: connectors, wallClock: .system)
-        let signals = SignalWatcher.install { Task { await engine.requestStop() } }
+        let signals = SignalWatcher.install { await engine.requestStop() }
         var parked = false
         repeat {
             let report = await engine.runPass(dryRun: dryRun)

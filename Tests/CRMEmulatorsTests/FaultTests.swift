@@ -40,10 +40,46 @@ import Testing
         emulator.control.applyFaults(patch)
         let record = emulator.control.store.transaction { tx in tx.create("contacts", id: "1", fields: [:]) }
         #expect(record.modifiedAt > EmulatorClock.systemMillis() + 86_000_000)
-        let parsed = try FaultSettings.parsePatch("latency=5,error500=0.25,storm=3,drop=0.1,partial=0.2,skew=-100,offline=0,ratelimits=off")
+        let parsed = try FaultSettings.parsePatch("latency=5,error500=0.25,storm=3,drop=0.1,partial=0.2,skew=-100,offline=0,stall=30,ratelimits=off")
         #expect(parsed.errorRates == ["500": 0.25])
+        #expect(parsed.stallAfterCommitSeconds == 30)
         #expect(parsed.rateLimitsEnabled == false)
         #expect(throws: FaultSpecError.self) { try FaultSettings.parsePatch("bogus=1") }
+    }
+
+    @Test("stall after commit: the write is kept, its answer waits until the stall is released")
+    func stallAfterCommitHoldsTheAnswer() async throws {
+        let emulator = HubSpotEmulator()
+        try await withServer(emulator) { client in
+            let set = try await client.send("POST", "/__admin/faults", json: [
+                "stallAfterCommitSeconds": 600, "stallAfterCommitTypes": ["contacts"], "stallAfterCommitKinds": ["created"],
+            ])
+            #expect(set.json?["stallAfterCommitSeconds"]?.doubleValue == 600)
+            // Reads and writes of other kinds are answered at once.
+            #expect(try await client.send("GET", "/crm/v3/objects/contacts").status == 200)
+            let answered = Locked(false)
+            let create = Task {
+                let reply = try await client.send("POST", "/crm/v3/objects/contacts", json: ["properties": ["email": "stall@x.com"]])
+                answered.withLock { $0 = true }
+                return reply
+            }
+            // Wait for the commit (a bound that only catches a hang).
+            var stalled: [ChangeEvent] = []
+            for _ in 0..<6000 where stalled.isEmpty {
+                try await Task.sleep(nanoseconds: 10_000_000)
+                stalled = emulator.control.stalledCommits
+            }
+            let event = try #require(stalled.first)
+            #expect(stalled.count == 1 && event.type == "contacts" && event.kind == .created)
+            #expect(emulator.control.store.get("contacts", event.id)?.fields["email"] == "stall@x.com", "committed before the answer")
+            let listed = try await client.send("GET", "/__admin/stalled")
+            #expect(listed.json?.arrayValue?.map { $0["id"]?.stringValue } == [event.id])
+            try await Task.sleep(nanoseconds: 200_000_000)
+            #expect(!answered.current, "the answer is held while the stall is on")
+            _ = try await client.send("POST", "/__admin/faults", json: ["stallAfterCommitSeconds": 0])
+            let reply = try await create.value
+            #expect(reply.status == 201 && reply.json?["id"]?.stringValue == event.id)
+        }
     }
 
     @Test func salesforceLimitIsA403() async throws {

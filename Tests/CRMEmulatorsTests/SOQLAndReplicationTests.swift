@@ -97,7 +97,7 @@ import Testing
             #expect(results[1]["errors"]?.arrayValue?.first?["statusCode"] == "REQUIRED_FIELD_MISSING")
             let atomic = try await client.send("POST", path, json: ["allOrNone": true, "records": records])
             let atomicResults = atomic.json?.arrayValue ?? []
-            #expect(atomicResults.allSatisfy { $0["success"] == false })
+            #expect(atomicResults.count == 3 && atomicResults.allSatisfy { $0["success"] == false })
             #expect(atomicResults[0]["errors"]?.arrayValue?.first?["statusCode"] == "ALL_OR_NONE_OPERATION_ROLLED_BACK")
             let count = try await client.send("GET", "/services/data/v59.0/query?q=SELECT+Id+FROM+Contact")
             #expect(count.json?["totalSize"] == 1)

@@ -79,7 +79,7 @@ import Testing
             patch.partialBatchFailureRate = 0
             emulator.control.applyFaults(patch)
             let retried = try await dv.push(object: "contacts", items: upserts(0..<400).filter { failed[$0.key] != nil })
-            #expect(retried.allSatisfy { (try? $0.outcome.get()) != nil })
+            #expect(retried.count == failed.count && retried.allSatisfy { (try? $0.outcome.get()) != nil })
             #expect(live(emulator).count == 400)
         }
     }
@@ -91,7 +91,7 @@ import Testing
             for round in 0..<3 {
                 let items = (0..<5).map { i in PushItem(key: Int64(i), operation: .create(fields: ["lastname": .string("T\(round)-\(i)")], upsertKey: nil)) }
                 let results = try await dv.push(object: "contacts", items: items)
-                #expect(results.allSatisfy { (try? $0.outcome.get()) != nil }, "round \(round) finished after waiting")
+                #expect(results.count == 5 && results.allSatisfy { (try? $0.outcome.get()) != nil }, "round \(round) finished after waiting")
             }
             #expect(live(emulator).count == 15, "a 429 means nothing was done, so waiting and resending made no duplicate")
 
@@ -117,7 +117,7 @@ import Testing
             _ = try await dv.find(object: "contacts", field: "emailaddress1", values: ["a@example.com"], fields: [])
             emulator.control.revokeToken(try #require(h.faulty.lastToken))
             let results = try await dv.push(object: "contacts", items: upserts(0..<3))
-            #expect(results.allSatisfy { (try? $0.outcome.get()) != nil })
+            #expect(results.count == 3 && results.allSatisfy { (try? $0.outcome.get()) != nil })
             let calls = await dv.apiCalls()
             #expect(calls["auth"] == 2 && calls["push"] == 2)
         }
@@ -145,7 +145,7 @@ import Testing
             online.offlineForSeconds = 0
             emulator.control.applyFaults(online)
             let retried = try await dv.push(object: "contacts", items: upserts(0..<2500).filter { !ok.contains($0.key) })
-            #expect(retried.allSatisfy { (try? $0.outcome.get()) != nil })
+            #expect(retried.count == 1500 && retried.allSatisfy { (try? $0.outcome.get()) != nil })
             #expect(live(emulator).count == 2500)
         }
     }
@@ -164,7 +164,7 @@ import Testing
             #expect(live(emulator).count == 300, "the server made them before the acknowledgement was lost")
             let afterRestart = dynamicsConnector(h)
             let results = try await afterRestart.push(object: "contacts", items: upserts(0..<300))
-            #expect(results.allSatisfy { (try? $0.outcome.get()) != nil })
+            #expect(results.count == 300 && results.allSatisfy { (try? $0.outcome.get()) != nil })
             #expect(results.filter(\.matchedExisting).count == 300)
             #expect(live(emulator).count == 300)
         }

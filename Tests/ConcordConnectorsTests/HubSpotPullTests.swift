@@ -115,7 +115,7 @@ import Testing
                                                              "associations.companies": .string(companyID)], upsertKey: nil)),
                 PushItem(key: 3, operation: .create(fields: ["email": .string("bob@acme.test")], upsertKey: nil)),
             ])
-            #expect(contact.allSatisfy { (try? $0.outcome.get()) != nil })
+            #expect(contact.count == 2 && contact.allSatisfy { (try? $0.outcome.get()) != nil })
             let pulled = try await HubSpotTestSupport.pullAll(connector, fields: ["email", "firstname", "associations.companies"], history: true)
             let ann = try #require(pulled.records.first { $0.fields["email"] == .string("ann@acme.test") })
             let bob = try #require(pulled.records.first { $0.fields["email"] == .string("bob@acme.test") })

@@ -49,7 +49,7 @@ import Testing
             let deleted = try await connector.push(object: "contacts", items: doomed.enumerated().map {
                 PushItem(key: Int64(5000 + $0.offset), operation: .delete(id: $0.element))
             })
-            #expect(deleted.allSatisfy { (try? $0.outcome.get()) != nil })
+            #expect(deleted.count == doomed.count && deleted.allSatisfy { (try? $0.outcome.get()) != nil })
             #expect(Self.liveContacts(emulator).count == 117)
             let calls = await connector.apiCalls()
             #expect(calls.byKind["push"] == 2 + 2 + 1)
@@ -86,13 +86,15 @@ import Testing
         let waits = WaitLog()
         let options = HubSpotTestSupport.options(maxSleep: 450, waits: waits)
         try await HubSpotTestSupport.withServer(emulator, options: options) { connector, _ in
-            // A throttle storm: every request gets HubSpot's 429 (Retry-After: 1) for 1.5 s.
+            // A throttle storm: the next 3 requests get HubSpot's 429 (Retry-After: 1), however
+            // slowly they come (fewer than the connector's 6 retries).
             var storm = FaultSettings.Patch()
-            storm.throttleStormSeconds = 1.5
+            storm.throttleRequests = 3
             emulator.control.applyFaults(storm)
             let items = (1...300).map { Self.create(Int64($0), "r\($0)@x.test") }
             let results = try await connector.push(object: "contacts", items: items)
-            #expect(results.allSatisfy { (try? $0.outcome.get()) != nil })
+            #expect(emulator.control.throttledResponses == 3 && emulator.control.faults.throttleRequests == 0, "the storm happened")
+            #expect(results.count == items.count && results.allSatisfy { (try? $0.outcome.get()) != nil })
             #expect(Self.liveContacts(emulator).count == 300)
             #expect(waits.waits.contains { $0 >= 1000 })  // HubSpot's Retry-After was honoured
         }
@@ -127,7 +129,7 @@ import Testing
             let items = (1...300).map { Self.create(Int64($0), "o\($0)@x.test", upsert: true) }
             let first = try await connector.push(object: "contacts", items: items)
             let ok = first.filter { (try? $0.outcome.get()) != nil }
-            #expect(ok.count == 100)
+            #expect(ok.count == 100 && first.count == 300)
             #expect(first.filter { (try? $0.outcome.get()) == nil }.allSatisfy {
                 if case .failure(let e) = $0.outcome { return e.code == .transient } else { return false }
             })
@@ -159,7 +161,7 @@ import Testing
             await #expect(throws: ConnectorError.self) { _ = try await connector.push(object: "contacts", items: items) }
             #expect(Self.liveContacts(emulator).count == 40)  // HubSpot did the work; we never heard
             let retry = try await connector.push(object: "contacts", items: items)
-            #expect(retry.allSatisfy { $0.matchedExisting && (try? $0.outcome.get()) != nil })
+            #expect(retry.count == items.count && retry.allSatisfy { $0.matchedExisting && (try? $0.outcome.get()) != nil })
             #expect(Self.liveContacts(emulator).count == 40)
         }
     }
@@ -174,7 +176,7 @@ import Testing
             let results = try await connector.push(object: "contacts", items: ids.enumerated().map {
                 PushItem(key: Int64($0.offset), operation: .update(id: $0.element, fields: ["firstname": .string("B")], ifMatch: nil))
             })
-            #expect(results.allSatisfy { (try? $0.outcome.get()) != nil })
+            #expect(results.count == ids.count && results.allSatisfy { (try? $0.outcome.get()) != nil })
             let calls = await connector.apiCalls()
             let pages = (n + connector.pullPageSize - 1) / connector.pullPageSize
             let batches = (n + connector.pushBatchSize - 1) / connector.pushBatchSize
@@ -223,15 +225,18 @@ import Testing
             retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(10), maxDelay: .milliseconds(50), maxTotalDelay: .seconds(5)))
         let options = HubSpotTestSupport.options(maxSleep: 450)
         try await HubSpotTestSupport.withServer(emulator, options: options, http: resilient) { connector, _ in
+            // A storm of 3 requests (bounded by requests, not time, so a slow run meets it too).
             var storm = FaultSettings.Patch()
-            storm.throttleStormSeconds = 1.2
+            storm.throttleRequests = 3
             emulator.control.applyFaults(storm)
             // Creates are not retried by the HTTP layer (not idempotent); the connector retries
             // them because a 429 means HubSpot did nothing.
             let results = try await connector.push(object: "contacts", items: (1...120).map { Self.create(Int64($0), "s\($0)@x.test") })
-            #expect(results.allSatisfy { (try? $0.outcome.get()) != nil })
+            #expect(emulator.control.throttledResponses == 3, "the storm met the pushes")
+            #expect(results.count == 120 && results.allSatisfy { (try? $0.outcome.get()) != nil })
             emulator.control.applyFaults(storm)
             let pulled = try await HubSpotTestSupport.pullAll(connector)
+            #expect(emulator.control.throttledResponses == 6, "the storm met the pull")
             #expect(pulled.records.count == 170)
             #expect(Self.liveContacts(emulator).count == 170)
         }

@@ -73,7 +73,8 @@ func deleteContacts(_ emulator: SalesforceEmulator, _ ids: some Sequence<String>
                 PushItem(key: Int64(i), operation: .update(id: record.id, fields: ["Title": .string("Synced")], ifMatch: nil))
             }
             let results = try await sf.push(object: "Contact", items: pushItems)
-            #expect(results.allSatisfy { (try? $0.outcome.get()) != nil }, "\(results.compactMap { if case .failure(let e) = $0.outcome { e.description } else { nil } }.prefix(3))")
+            #expect(!pushItems.isEmpty && results.count == pushItems.count && results.allSatisfy { (try? $0.outcome.get()) != nil },
+                    "\(results.compactMap { if case .failure(let e) = $0.outcome { e.description } else { nil } }.prefix(3))")
             calls = await sf.apiCalls()
             let n = 370
             let spent = (calls["pull"] - before["pull"]) + calls["push"] + (calls["fetch"] - before["fetch"])

@@ -58,7 +58,7 @@ import Testing
 
             let deletes = [ids[0], ids[1], ids[2]].enumerated().map { PushItem(key: Int64($0), operation: .delete(id: $1)) }
             let deleted = try await sf.push(object: "Contact", items: deletes)
-            #expect(deleted.allSatisfy { (try? $0.outcome.get()) != nil }, "deleting an already deleted record counts as done")
+            #expect(deleted.count == 3 && deleted.allSatisfy { (try? $0.outcome.get()) != nil }, "deleting an already deleted record counts as done")
             #expect(emulator.control.store.get("Contact", ids[1]) == nil)
             #expect(h.faulty.requestLines.filter { $0.contains("composite/sobjects") }.count == 3 + 1)
             // 249 conditional updates (the deleted record is not sent): 25 per Composite call.
@@ -83,7 +83,7 @@ import Testing
             emulator.control.applyFaults(patch)
             let retryKeys = Set(results.filter { (try? $0.outcome.get()) == nil }.map(\.key))
             let retried = try await sf.push(object: "Contact", items: upserts(0..<400).filter { retryKeys.contains($0.key) })
-            #expect(retried.allSatisfy { (try? $0.outcome.get()) != nil })
+            #expect(!retryKeys.isEmpty && retried.count == retryKeys.count && retried.allSatisfy { (try? $0.outcome.get()) != nil })
             #expect(liveContacts(emulator).count == 400)
         }
     }
@@ -96,7 +96,7 @@ import Testing
             _ = try await sf.find(object: "Contact", field: "Email", values: ["warm-up"], fields: [])
             h.faulty.answer(with: [concurrent, concurrent])
             let results = try await sf.push(object: "Contact", items: upserts(0..<10))
-            #expect(results.allSatisfy { (try? $0.outcome.get()) != nil }, "the connector waited and finished")
+            #expect(results.count == 10 && results.allSatisfy { (try? $0.outcome.get()) != nil }, "the connector waited and finished")
             #expect(liveContacts(emulator).count == 10)
 
             var storm = FaultSettings.Patch()
@@ -114,7 +114,7 @@ import Testing
             // The HTTP layer remembers an exhausted daily quota until it resets: a new day, a new stack.
             let nextDay = connector(h, http: ResilientHTTPClient(wrapping: h.faulty, clock: ContinuousClock()))
             let after = try await nextDay.push(object: "Contact", items: upserts(10..<20))
-            #expect(after.allSatisfy { (try? $0.outcome.get()) != nil })
+            #expect(after.count == 10 && after.allSatisfy { (try? $0.outcome.get()) != nil })
             #expect(liveContacts(emulator).count == 20)
         }
     }
@@ -145,7 +145,7 @@ import Testing
             online.offlineForSeconds = 0
             emulator.control.applyFaults(online)
             let retried = try await sf.push(object: "Contact", items: upserts(0..<600).filter { !ok.contains($0.key) })
-            #expect(retried.allSatisfy { (try? $0.outcome.get()) != nil })
+            #expect(retried.count == 400 && retried.allSatisfy { (try? $0.outcome.get()) != nil })
             #expect(liveContacts(emulator).count == 600)
         }
     }
@@ -164,12 +164,12 @@ import Testing
             #expect(liveContacts(emulator).count == 200, "the server made the first chunk before the acknowledgement was lost")
             let afterRestart = connector(h)
             let results = try await afterRestart.push(object: "Contact", items: upserts(0..<300))
-            #expect(results.allSatisfy { (try? $0.outcome.get()) != nil })
+            #expect(results.count == 300 && results.allSatisfy { (try? $0.outcome.get()) != nil })
             #expect(results.filter(\.matchedExisting).count == 200)
             let stored = liveContacts(emulator)
             #expect(stored.count == 300)
             #expect(Set(stored.compactMap { $0.fields["External_Id__c"]?.stringValue }).count == 300)
-            #expect(h.faulty.requestLines.allSatisfy { !$0.contains("POST") || $0.contains("oauth2") }, "creates with a key never use POST")
+            #expect(!h.faulty.requestLines.isEmpty && h.faulty.requestLines.allSatisfy { !$0.contains("POST") || $0.contains("oauth2") }, "creates with a key never use POST")
         }
     }
 
@@ -195,7 +195,7 @@ import Testing
             h.faulty.answer(with: [concurrent, concurrent])
             let items = (0..<5).map { PushItem(key: Int64($0), operation: .create(fields: ["LastName": .string("P\($0)")], upsertKey: nil)) }
             let results = try await sf.push(object: "Contact", items: items)
-            #expect(results.allSatisfy { (try? $0.outcome.get()) != nil })
+            #expect(results.count == 5 && results.allSatisfy { (try? $0.outcome.get()) != nil })
             #expect(waits.withLock { $0.count } == 2, "the POST was not retried by the HTTP layer, so the connector waited twice")
             #expect(emulator.control.store.all("Contact").count == 5)
             #expect(await sf.apiCalls()["push"] == 3)

@@ -24,7 +24,11 @@ struct HLCTests {
                 wall = UInt64(max(0, Int64(wall) + jump))
                 let t = clock.tick(wallMillis: wall)
                 #expect(t > last, "seed \(seed)")
-                #expect(t.millis >= wall || t.millis >= last.millis, "seed \(seed)")
+                // Never behind the wall clock, never ahead of what the wall clock and the last
+                // tick demand (the counter does not overflow in 500 ticks).
+                #expect(t.millis >= wall, "seed \(seed)")
+                #expect(t.millis == max(wall, last.millis), "seed \(seed)")
+                #expect(t.millis > last.millis ? t.counter == 0 : t.counter == last.counter + 1, "seed \(seed)")
                 last = t
             }
         }

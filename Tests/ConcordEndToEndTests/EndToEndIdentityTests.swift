@@ -97,4 +97,47 @@ struct EndToEndIdentityTests {
         #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
         #expect(!(await engine.runPass()).wroteAnything, "a pass after convergence writes nothing")
     }
+
+    @Test("HubSpot refuses Concord's create as a duplicate (409 'Existing ID'): the existing contact is linked and completed, not duplicated")
+    func hubSpotExistingIDIsLinked() async throws {
+        let stack = try await Stack.start(people: 10, seed: 23)
+        defer { Task { await stack.stop() } }
+        // HubSpot's Ada lacks the last name Concord requires: quarantined, so Concord does not
+        // match her by email and creates Dataverse's Ada in HubSpot, which refuses: her email
+        // is taken (409, "Contact already exists. Existing ID: ...").
+        let hsAda = stack.emulator("hubspot").control.store.transaction { tx in
+            let id = String(40_000_000_000 + tx.nextCounter())
+            _ = tx.create("contacts", id: id, fields: ["firstname": .string("Ada"), "email": .string("ada@lovelace.test"),
+                                                       "phone": .string("+15550100")], source: "CRM_UI")
+            return id
+        }
+        let dvAda = UUID().uuidString.lowercased()
+        _ = stack.emulator("dynamics").control.store.transaction { tx in
+            tx.create("contact", id: dvAda, fields: ["firstname": .string("Ada"), "lastname": .string("Lovelace"),
+                                                     "emailaddress1": .string("ada@lovelace.test"), "statecode": 0], source: "CRM_UI")
+        }
+        let hubspot = stack.emulator("hubspot").control
+        let seeded = KillNineTests.allIDs(stack)
+        let (engine, connectors) = try stack.engine()
+        let reports = await engine.syncToConvergence(maxPasses: 8)
+        // Matched: the seeded overlap, and Ada once more (linked on HubSpot's 409; Dataverse's
+        // Ada matches no one by email while HubSpot's is quarantined).
+        let overlap = SeededOverlap(seed: 23, people: 10)
+        try #require(!overlap.hasDuplicatesInsideACRM, "seed 23 has a key twice inside one CRM: pick another seed")
+        let matched = reports.flatMap { $0.replicas.values }.map(\.matched).reduce(0, +)
+        let companyMatches = try await EndToEndSyncTests.seededCompanyMatches(engine, seeded: seeded)
+        #expect(matched == overlap.expectedContactMatches + companyMatches + 1,
+                "matched \(matched): seeded contact overlap \(overlap.expectedContactMatches), companies \(companyMatches), and Ada")
+        let adas = hubspot.store.all("contacts").filter { $0.fields["email"]?.textForm?.lowercased() == "ada@lovelace.test" }
+        #expect(adas.map(\.id) == [hsAda], "no second Ada in HubSpot")
+        let links = try await engine.withStore { s -> [String: String] in
+            guard let gid = try s.linkedRecord(replica: "dynamics", objectType: "contact", externalID: dvAda) else { return [:] }
+            return try s.links(of: gid)
+        }
+        #expect(links["hubspot"] == hsAda, "HubSpot's existing Ada is linked to Dataverse's: \(links)")
+        #expect(hubspot.store.get("contacts", hsAda)?.fields["lastname"] == .string("Lovelace"), "and gets what Dataverse knows")
+        #expect(try await engine.withStore { try $0.outbox(replica: "hubspot", state: .failed) }.isEmpty, "nothing failed for good")
+        let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
+        #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
+    }
 }

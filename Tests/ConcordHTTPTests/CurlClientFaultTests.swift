@@ -47,7 +47,9 @@ struct CurlClientFaultTests {
 
     @Test func refusedConnectionIsConnectionFailed() async throws {
         defer { server.stop() }
-        let port = LoopbackHTTPServer.unusedPort()
+        let refusing = LoopbackHTTPServer.refusingPort()
+        let port = refusing.port
+        defer { withExtendedLifetime(refusing) {} }
         let error = await captureError { try await client().send(HTTPRequest(url: "http://127.0.0.1:\(port)/echo")) }
         #expect(error?.code == .connectionFailed)
         #expect(error?.message.isEmpty == false)

@@ -43,7 +43,9 @@ struct RedactionTests {
     }
 
     @Test func transportErrorsCarryMethodAndRedactedURL() async {
-        let port = LoopbackHTTPServer.unusedPort()
+        let refusing = LoopbackHTTPServer.refusingPort()
+        let port = refusing.port
+        defer { withExtendedLifetime(refusing) {} }
         let request = HTTPRequest(
             method: .patch, url: "http://alice:s3cr3t@127.0.0.1:\(port)/x?api_key=k3y&page=2",
             headers: ["Authorization": "Bearer b3arer"])

@@ -18,7 +18,7 @@ struct PolymorphicGroupTests {
         #expect(note.group(of: "contact") == ["deal", "contact", "company"])
         #expect(note.group(of: "title") == nil)
         #expect(note.group(of: "no_such_field") == nil)
-        #expect(note.fields.filter { $0.crmField == "ParentId" }.allSatisfy { $0.required && $0.writeField == "ParentId" })
+        #expect(note.fields.contains { $0.crmField == "ParentId" } && note.fields.filter { $0.crmField == "ParentId" }.allSatisfy { $0.required && $0.writeField == "ParentId" })
         for object in ["task", "call", "email", "meeting"] {
             let m = Poly.mapping("salesforce", object)
             #expect(m.groups == [["deal", "company"]], "\(object)")

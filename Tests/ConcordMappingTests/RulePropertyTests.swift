@@ -1,9 +1,13 @@
 import ConcordCore
-import Testing
 import ConcordMapping
+import Foundation
+import PropertyBased
+import Testing
 
 /// Property tests: with rules applied as write filters, merge stays a lattice join and
-/// every rule means what it says, on random write histories (seeded; the seed is printed).
+/// every rule means what it says, on random write histories. PropertyBased draws the seeds
+/// (and prints the failing one); stamps come from a small pool, so equal stamps (also with
+/// different values, the tie broken by value bytes) occur in most histories.
 @Suite("Per-field rules keep merge a join")
 struct RulePropertyTests {
     static let crms = ["salesforce", "hubspot", "dynamics"]
@@ -15,11 +19,14 @@ struct RulePropertyTests {
         var register: FieldRegister
     }
 
+    /// Writes with stamps drawn from 3 millis x 2 counters x the writer's site (or, one time
+    /// in four, another CRM's site, so equal stamps also come from different writers).
     static func randomWrites(_ rng: inout SplitMix64, count: Int) -> [Write] {
-        (0..<count).map { i in
+        (0..<count).map { _ in
             let w = Int(rng.next() % 3)
-            let hlc = HLCTimestamp(millis: 1_000 + rng.next() % 20, counter: UInt64(i))
-            let stamp = Stamp(hlc: hlc, site: SiteID(rawValue: UInt64(w + 1)))
+            let hlc = HLCTimestamp(millis: 1_000 + rng.next() % 3, counter: rng.next() % 2)
+            let site = rng.next() % 4 == 0 ? rng.next() % 3 : UInt64(w)
+            let stamp = Stamp(hlc: hlc, site: SiteID(rawValue: site + 1))
             return Write(writer: crms[w], register: FieldRegister(value: values[Int(rng.next() % 5)], stamp: stamp))
         }
     }
@@ -30,11 +37,19 @@ struct RulePropertyTests {
         }
     }
 
-    @Test(arguments: rules)
-    func mergeIsCommutativeAssociativeIdempotent(rule: SyncRule) {
-        for seed in UInt64(1)...300 {
-            var rng = SplitMix64(seed: seed &* 0x9E37 &+ UInt64(Self.rules.firstIndex(of: rule) ?? 0))
+    /// Whether a history holds two writes with one stamp and different values.
+    static func hasTie(_ writes: [Write]) -> Bool {
+        let byStamp = Dictionary(grouping: writes, by: \.register.stamp)
+        return byStamp.values.contains { Set($0.map(\.register.value.canonicalBytes)).count > 1 }
+    }
+
+    @Test("merge of rule-filtered states is commutative, associative, idempotent and order-independent", arguments: rules)
+    func mergeIsCommutativeAssociativeIdempotent(rule: SyncRule) async {
+        let ties = RuleTieCounter()
+        await propertyCheck(count: 500, input: Gen.uint64()) { seed in
+            var rng = SplitMix64(seed: seed)
             let writes = Self.randomWrites(&rng, count: Int(rng.next() % 12))
+            if Self.hasTie(writes) { ties.increment() }
             let a = Self.state(writes.filter { _ in rng.next() % 2 == 0 }, rule: rule)
             let b = Self.state(writes.filter { _ in rng.next() % 2 == 0 }, rule: rule)
             let c = Self.state(writes.filter { _ in rng.next() % 2 == 0 }, rule: rule)
@@ -48,16 +63,25 @@ struct RulePropertyTests {
             #expect(all == shuffled, "order independence, rule \(rule), seed \(seed)")
             #expect(m(m(a, b), m(c, all)) == all, "convergence, rule \(rule), seed \(seed)")
         }
+        #expect(ties.value >= 100, "equal stamps with different values were drawn often (\(ties.value) of 500 histories)")
     }
 
-    @Test(arguments: rules)
-    func effectiveValueFollowsTheRule(rule: SyncRule) {
-        for seed in UInt64(1)...300 {
+    @Test("the effective value is what the rule says, equal stamps included", arguments: rules)
+    func effectiveValueFollowsTheRule(rule: SyncRule) async {
+        let ties = RuleTieCounter()
+        await propertyCheck(count: 500, input: Gen.uint64()) { seed in
             var rng = SplitMix64(seed: seed)
             let writes = Self.randomWrites(&rng, count: Int(rng.next() % 12))
+            if Self.hasTie(writes) { ties.increment() }
             let state = Self.state(writes.shuffled(using: &rng), rule: rule)
             let got = RuleFilter.effective(field: "f", rule: rule, in: state)
-            let latest = { (ws: [Write]) in ws.max { $0.register.stamp < $1.register.stamp }?.register }
+            // The latest write by (stamp, then value bytes), written out independently of
+            // FieldRegister's own comparison.
+            let latest = { (ws: [Write]) in
+                ws.map(\.register).max { x, y in
+                    x.stamp != y.stamp ? x.stamp < y.stamp : x.value.canonicalBytes.lexicographicallyPrecedes(y.value.canonicalBytes)
+                }
+            }
             let expected: FieldRegister?
             switch rule {
             case .twoWay: expected = latest(writes)
@@ -72,6 +96,7 @@ struct RulePropertyTests {
             }
             #expect(got == expected, "rule \(rule), seed \(seed)")
         }
+        #expect(ties.value >= 100, "equal stamps with different values were drawn often (\(ties.value) of 500 histories)")
     }
 
     @Test func preferUnlessBlankHandsPrecedenceBackWhenThePreferredCRMClears() {
@@ -140,4 +165,12 @@ struct RecordRulesTests {
         #expect(values == ["job_title": .string("CTO"), "email": .string("hs@x.com"), "phone": .string("+2")])
         #expect(rules.effectiveRegisters(object: "contact", in: a)["job_title"]?.stamp.site == SiteID(rawValue: 1))
     }
+}
+
+/// Counts property-test inputs with a given trait (the check closure is @Sendable).
+final class RuleTieCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    var value: Int { lock.withLock { n } }
+    func increment() { lock.withLock { n += 1 } }
 }

@@ -28,7 +28,12 @@ if [ -d "$specs" ]; then
   "${cmd[@]}" --crm hubspot --port 0 --records 20 --faults ratelimits=off > "$out" &
   pid=$!
   trap 'kill "$pid" 2>/dev/null || true; rm -f "$out"' EXIT
-  for _ in $(seq 1 100); do [ -s "$out" ] && break; sleep 0.1; done
+  # Wait for the ready line (the bound only catches a hang), or the emulator's exit.
+  for _ in $(seq 1 6000); do
+    [ "$(wc -l < "$out")" -ge 1 ] && break
+    kill -0 "$pid" 2>/dev/null || { echo "the emulator exited before printing its ready line" >&2; exit 1; }
+    sleep 0.1
+  done
   base="$("$venv/bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["emulators"]["hubspot"]["base_url"])' "$out")"
   token="$("$venv/bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["emulators"]["hubspot"]["token"])' "$out")"
   SCHEMATHESIS="$venv/bin/schemathesis" "$here/schemathesis.sh" "$base" "$token" "$specs"

@@ -36,6 +36,10 @@ struct AdminRoutes {
                     "changedFields": .array(event.changedFields.map { .string($0) }), "source": .string(event.source),
                 ]
             }))
+        case ("GET", "stalled"):
+            return .json(200, .array(control.stalledCommits.map { event in
+                ["sequence": .int(event.sequence), "type": .string(event.type), "id": .string(event.id), "kind": .string(event.kind.rawValue)]
+            }))
         case ("POST", "driver"):
             let body = (try? request.jsonBody()) ?? [:]
             let rate = body["perSecond"]?.doubleValue ?? 1
@@ -72,6 +76,14 @@ struct AdminRoutes {
             "partialBatchFailureRate": .double(faults.partialBatchFailureRate),
             "clockSkewMs": .int(faults.clockSkewMs),
             "offlineUntil": faults.offlineUntil.map { .int($0) } ?? .null,
+            "stallAfterCommitSeconds": .double(faults.stallAfterCommitSeconds),
+            "stallAfterCommitTypes": .array(faults.stallAfterCommitTypes.map { .string($0) }),
+            "stallAfterCommitKinds": .array(faults.stallAfterCommitKinds.map { .string($0) }),
+            "stalledCommits": .int(Int64(control.stalledCommits.count)),
+            "throttleRequests": .int(Int64(faults.throttleRequests)),
+            "throttledResponses": .int(Int64(control.throttledResponses)),
+            "failedBatchItems": .int(Int64(control.failedBatchItems)),
+            "committedWriteRequests": .int(Int64(control.committedWriteRequests)),
             "rateLimitsEnabled": .bool(control.rateLimiter.enabled),
             "rateLimits": .array(limits),
         ]

@@ -42,10 +42,20 @@ public struct EmulatorPipeline: Sendable {
         if let until = faults.offlineUntil, now < until { return .dropped }
         if faults.latencyMs > 0 { try? await Task.sleep(nanoseconds: UInt64(faults.latencyMs) * 1_000_000) }
         if control.roll(faults.dropConnectionRate) { return .dropped }
-        if let until = faults.throttleStormUntil, now < until { return emulator.throttledResponse(exceeded: nil) }
+        if let until = faults.throttleStormUntil, now < until {
+            control.countThrottled()
+            return emulator.throttledResponse(exceeded: nil)
+        }
+        if emulator.isMetered(path: request.path), control.takeThrottledRequest() {
+            control.countThrottled()
+            return emulator.throttledResponse(exceeded: nil)
+        }
         for (status, rate) in faults.errorRates.sorted(by: { $0.key < $1.key }) {
             if let code = Int(status), control.roll(rate) {
-                if code == 429 { return emulator.throttledResponse(exceeded: nil) }
+                if code == 429 {
+                    control.countThrottled()
+                    return emulator.throttledResponse(exceeded: nil)
+                }
                 return emulator.errorResponse(status: code, message: "Injected fault: HTTP \(code)")
             }
         }
@@ -53,16 +63,35 @@ public struct EmulatorPipeline: Sendable {
         if emulator.isMetered(path: request.path) {
             let admitted = control.rateLimiter.admit(path: request.path, now: now)
             if let exceeded = admitted.exceeded {
+                control.countThrottled()
                 var response = emulator.throttledResponse(exceeded: exceeded)
                 emulator.decorate(&response, usage: admitted.usage + [exceeded])
                 return response
             }
             usage = admitted.usage
         }
-        var response = await emulator.route(request)
+        let writes = RequestWrites()
+        var response = await RequestWrites.$current.withValue(writes) { await emulator.route(request) }
+        let committed = writes.changes
+        if !committed.isEmpty {
+            control.countCommittedWriteRequest(request)
+            // The answer to a committed write waits while the stall fault is on; the write stays.
+            await control.stallAfterCommit(committed)
+        }
         if emulator.isMetered(path: request.path) { emulator.decorate(&response, usage: usage) }
         // Carried out, answer lost: the client must not take a retry for a first attempt.
         if control.roll(control.faults.answerLossRate) { return .dropped }
         return response
     }
+}
+
+/// The changes committed by the store transactions one API request ran (found through a
+/// task-local, so concurrent requests are told apart).
+final class RequestWrites: Sendable {
+    @TaskLocal static var current: RequestWrites?
+    private let log = Locked<[ChangeEvent]>([])
+
+    var changes: [ChangeEvent] { log.current }
+
+    func record(_ events: [ChangeEvent]) { log.withLock { $0.append(contentsOf: events) } }
 }

@@ -39,6 +39,9 @@ public final class EmulatorControl: Sendable {
     private let issuedTokens = Locked<[String: Int64]>([:])
     private let webhook = Locked<WebhookTarget?>(nil)
     private let driver = Locked<(driver: HumanUserDriver?, task: Task<Void, Never>?)>((nil, nil))
+    private let stalled = Locked<[ChangeEvent]>([])
+    private let writeRequests = Locked<[String]>([])
+    private let counters = Locked<(throttled: Int, failedItems: Int)>((0, 0))
 
     public init(store: RecordStore, rateLimiter: RateLimiter, credentials: EmulatorCredentials, seed: UInt64) {
         self.store = store
@@ -64,8 +67,29 @@ public final class EmulatorControl: Sendable {
     /// True with probability `p`, from the emulator's seeded fault generator.
     public func roll(_ p: Double) -> Bool { random.withLock { $0.chance(p) } }
 
-    /// Whether the next batch item should fail with a transient error.
-    public func failBatchItem() -> Bool { roll(faults.partialBatchFailureRate) }
+    /// Whether the next batch item should fail with a transient error (counted when so).
+    public func failBatchItem() -> Bool {
+        let fail = roll(faults.partialBatchFailureRate)
+        if fail { counters.withLock { $0.failedItems += 1 } }
+        return fail
+    }
+
+    /// Batch items failed by `partialBatchFailureRate`, since the start.
+    public var failedBatchItems: Int { counters.current.failedItems }
+
+    /// Throttling answers given (storms, injected 429s and rate limits), since the start.
+    public var throttledResponses: Int { counters.current.throttled }
+
+    func countThrottled() { counters.withLock { $0.throttled += 1 } }
+
+    /// Takes one request of a `throttleRequests` storm; false when none is left.
+    func takeThrottledRequest() -> Bool {
+        faultState.withLock { settings in
+            guard settings.throttleRequests > 0 else { return false }
+            settings.throttleRequests -= 1
+            return true
+        }
+    }
 
     /// Draws from the emulator's generator (ids, tokens).
     public func randomWord() -> UInt64 { random.withLock { $0.next() } }
@@ -107,6 +131,38 @@ public final class EmulatorControl: Sendable {
     /// Stops the driver; its log stays readable.
     public func stopDriver() {
         driver.withLock { $0.task }?.cancel()
+    }
+
+    /// API requests that committed at least one change, since the start.
+    public var committedWriteRequests: Int { writeRequests.current.count }
+
+    /// Those requests, in order, as `METHOD /path`.
+    public var committedWriteLog: [String] { writeRequests.current }
+
+    func countCommittedWriteRequest(_ request: EmulatorRequest) { writeRequests.withLock { $0.append(request.method + " " + request.path) } }
+
+    /// Committed changes whose answers were held by `stallAfterCommitSeconds`, in the order
+    /// the stalls began (each change once).
+    public var stalledCommits: [ChangeEvent] { stalled.current }
+
+    /// Holds the answer to a write request that committed `changes` while the stall fault is
+    /// on and some change is of a stalled type and kind: records them, then waits until the
+    /// stall is switched off, its time is up or the request's task is cancelled. Returns at
+    /// once otherwise.
+    func stallAfterCommit(_ changes: [ChangeEvent]) async {
+        let settings = faults
+        guard settings.stallAfterCommitSeconds > 0 else { return }
+        let types = Set(settings.stallAfterCommitTypes), kinds = Set(settings.stallAfterCommitKinds)
+        let held = changes.filter { (types.isEmpty || types.contains($0.type)) && (kinds.isEmpty || kinds.contains($0.kind.rawValue)) }
+        guard !held.isEmpty else { return }
+        stalled.withLock { log in
+            let known = Set(log.map(\.sequence))
+            log.append(contentsOf: held.filter { !known.contains($0.sequence) })
+        }
+        let deadline = EmulatorClock.systemMillis() + Int64(settings.stallAfterCommitSeconds * 1000)
+        while faults.stallAfterCommitSeconds > 0, EmulatorClock.systemMillis() < deadline, !Task.isCancelled {
+            try? await Task.sleep(nanoseconds: 10_000_000)
+        }
     }
 
     /// Changes made by the current (or last) driver.

@@ -7,6 +7,9 @@ public struct FaultSettings: Sendable, Codable, Equatable {
     public var errorRates: [String: Double] = [:]
     /// Until this epoch-ms time every request gets the CRM's throttling answer.
     public var throttleStormUntil: Int64?
+    /// The next this-many metered API requests get the CRM's throttling answer (a storm
+    /// bounded by requests, not by time, so a slow client still meets it).
+    public var throttleRequests: Int = 0
     /// Probability per request of closing the connection without an answer.
     public var dropConnectionRate: Double = 0
     /// Probability per request of carrying it out (a write is committed) and then cutting
@@ -18,6 +21,16 @@ public struct FaultSettings: Sendable, Codable, Equatable {
     public var clockSkewMs: Int64 = 0
     /// Until this epoch-ms time every connection is dropped.
     public var offlineUntil: Int64?
+    /// When above 0: a write request (any method but GET) that committed a change (of one of
+    /// `stallAfterCommitTypes`, or of any type when that is empty) is not answered until the
+    /// stall is switched off (set to 0) or this many seconds have passed. The write stays
+    /// committed, so a client killed meanwhile never learns its outcome. The held changes are
+    /// listed by `EmulatorControl.stalledCommits` and `GET /__admin/stalled`.
+    public var stallAfterCommitSeconds: Double = 0
+    /// Store types whose committed writes stall (empty: every type).
+    public var stallAfterCommitTypes: [String] = []
+    /// Change kinds (`created`, `updated`...) that stall (empty: every kind).
+    public var stallAfterCommitKinds: [String] = []
 
     public init() {}
 
@@ -26,6 +39,7 @@ public struct FaultSettings: Sendable, Codable, Equatable {
         public var latencyMs: Int?
         public var errorRates: [String: Double]?
         public var throttleStormSeconds: Double?
+        public var throttleRequests: Int?
         public var dropConnectionRate: Double?
         public var answerLossRate: Double?
         public var partialBatchFailureRate: Double?
@@ -33,6 +47,9 @@ public struct FaultSettings: Sendable, Codable, Equatable {
         public var offlineForSeconds: Double?
         public var rateLimitsEnabled: Bool?
         public var rateLimits: [String: Int]?
+        public var stallAfterCommitSeconds: Double?
+        public var stallAfterCommitTypes: [String]?
+        public var stallAfterCommitKinds: [String]?
 
         public init() {}
     }
@@ -42,15 +59,20 @@ public struct FaultSettings: Sendable, Codable, Equatable {
         if let v = patch.latencyMs { latencyMs = max(0, v) }
         if let v = patch.errorRates { errorRates = v }
         if let v = patch.throttleStormSeconds { throttleStormUntil = v > 0 ? now + Int64(v * 1000) : nil }
+        if let v = patch.throttleRequests { throttleRequests = max(0, v) }
         if let v = patch.dropConnectionRate { dropConnectionRate = v }
         if let v = patch.answerLossRate { answerLossRate = v }
         if let v = patch.partialBatchFailureRate { partialBatchFailureRate = v }
         if let v = patch.clockSkewMs { clockSkewMs = v }
         if let v = patch.offlineForSeconds { offlineUntil = v > 0 ? now + Int64(v * 1000) : nil }
+        if let v = patch.stallAfterCommitSeconds { stallAfterCommitSeconds = max(0, v) }
+        if let v = patch.stallAfterCommitTypes { stallAfterCommitTypes = v }
+        if let v = patch.stallAfterCommitKinds { stallAfterCommitKinds = v }
     }
 
-    /// Parses the CLI form `latency=200,error500=0.1,storm=30,drop=0.01,lost=0.01,partial=0.1,skew=-5000,offline=10,ratelimits=off`
-    /// (`lost`: the request is carried out, then its answer is cut short).
+    /// Parses the CLI form `latency=200,error500=0.1,storm=30,drop=0.01,lost=0.01,partial=0.1,skew=-5000,offline=10,stall=600,ratelimits=off`
+    /// (`lost`: the request is carried out, then its answer is cut short; `stall` stalls the
+    /// answers to every committed write, its types and kinds set through the admin endpoint).
     public static func parsePatch(_ text: String) throws -> Patch {
         var patch = Patch()
         for item in text.split(separator: ",") where !item.isEmpty {
@@ -70,6 +92,7 @@ public struct FaultSettings: Sendable, Codable, Equatable {
             case "partial": patch.partialBatchFailureRate = number
             case "skew": patch.clockSkewMs = Int64(number)
             case "offline": patch.offlineForSeconds = number
+            case "stall": patch.stallAfterCommitSeconds = number
             default:
                 guard key.hasPrefix("error"), Int(key.dropFirst(5)) != nil else {
                     throw FaultSpecError(item: String(item), reason: "unknown fault \(key)")

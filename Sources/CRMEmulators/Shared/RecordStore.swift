@@ -26,6 +26,7 @@ public final class RecordStore: Sendable {
             }
         }
         if !emitted.isEmpty {
+            RequestWrites.current?.record(emitted.map(\.0))
             let current = listeners.current
             for (event, record) in emitted { for listener in current { listener(event, record) } }
         }
