@@ -49,7 +49,7 @@ public final class ConcordStore {
                             maxOffsetMillis: UInt64 = HybridLogicalClock.defaultMaxOffsetMillis,
                             siteID: SiteID? = nil, readOnly: Bool = false) throws(StoreError) -> ConcordStore {
         let db = try SQLiteConnection(path: path, readOnly: readOnly)
-        if !readOnly { try WriteAheadLogCheck.verify(db) }
+        try WriteAheadLogCheck.verify(db, readOnly: readOnly)
         try Migrator.prepare(db, readOnly: readOnly)
         let site = try Migrator.siteID(db, proposed: siteID, readOnly: readOnly)
         let statements = try StoreStatements(db: db)

@@ -186,6 +186,8 @@ struct StoreDamageTests {
         #expect(e?.message.contains(copy + "-wal") == true)
         #expect(e?.message.contains("move \(copy)-wal aside") == true)
         #expect(e?.message.contains("header") == true)
+        // A read-only open (`concord status`) refuses too, instead of showing the older state.
+        #expect(failure { _ = try open(copy, readOnly: true) }?.code == .corrupt)
         // Refusing kept the log as it was (SQLite would delete a log it finds no frame to keep in).
         #expect(FileManager.default.contents(atPath: copy + "-wal") == damaged)
         #expect(failure { _ = try open(copy) }?.code == .corrupt)

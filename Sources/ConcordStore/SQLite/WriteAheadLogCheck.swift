@@ -104,28 +104,40 @@ struct WriteAheadLogCheck {
 extension WriteAheadLogCheck {
     /// Refuses to open a store whose log holds committed transactions SQLite would drop.
     ///
-    /// Runs on a fresh read-write connection before anything is written, holding the write
-    /// lock so no other process appends to the log meanwhile; when another process holds
-    /// that lock the log is in use, not lying damaged, and the check is left to the next open.
-    static func verify(_ db: SQLiteConnection) throws(StoreError) {
+    /// A read-write open runs it before anything is written, holding the write lock so no
+    /// other process appends to the log meanwhile; when another process holds that lock the
+    /// log is in use, not lying damaged, and the check is left to the next open. A read-only
+    /// open takes no lock (it may not), so a writer could be appending while the log is read:
+    /// there, damage counts only when a second read of the log finds it byte for byte the same.
+    static func verify(_ db: SQLiteConnection, readOnly: Bool) throws(StoreError) {
         let logPath = db.path + "-wal"
         guard db.path != ":memory:", !db.path.hasPrefix("file:"),
               let size = (try? FileManager.default.attributesOfItem(atPath: logPath))?[.size] as? Int, size > 0 else { return }
-        do {
-            try db.execute("BEGIN IMMEDIATE")
-        } catch {
-            if error.sqliteCode.map({ $0 & 0xff == SQLITE_BUSY }) == true { return }
-            throw error
+        let finding: Finding
+        if readOnly {
+            let first = FileManager.default.contents(atPath: logPath) ?? Data()
+            var seen = inspect([UInt8](first))
+            if case .damaged = seen, FileManager.default.contents(atPath: logPath) != first {
+                seen = .intact(committedFrames: 0, trailingFrames: 0)  // changing under a writer: not damage at rest
+            }
+            finding = seen
+        } else {
+            do {
+                try db.execute("BEGIN IMMEDIATE")
+            } catch {
+                if error.sqliteCode.map({ $0 & 0xff == SQLITE_BUSY }) == true { return }
+                throw error
+            }
+            finding = inspect(path: logPath)
+            try? db.execute("ROLLBACK")
         }
-        let finding = inspect(path: logPath)
-        try? db.execute("ROLLBACK")
         if case .damaged(let reason) = finding {
             // SQLite, seeing no valid frame to keep, would delete the log when this connection
             // closes: keep it, for a backup tool or a person to recover from.
             var keep: Int32 = 1
             sqlite3_file_control(db.handle, "main", SQLITE_FCNTL_PERSIST_WAL, &keep)
             throw StoreError(.corrupt, "\(logPath), the write-ahead log of the store \(db.path), is damaged: \(reason). "
-                             + "Concord stops rather than lose them in silence: restore the store and its -wal file from a backup, "
+                             + "Concord stops rather than drop what was committed in it in silence: restore the store and its -wal file from a backup, "
                              + "or move \(logPath) aside to open the store as of its last checkpoint (the writes kept only in the "
                              + "log are then lost; Concord reads again from the CRMs what changed since its cursors)",
                              path: db.path)
