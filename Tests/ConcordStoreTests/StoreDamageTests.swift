@@ -218,4 +218,24 @@ struct StoreDamageTests {
         #expect(failure { _ = try open(copy) }?.code == .corrupt)
         #expect(FileManager.default.contents(atPath: copy + "-wal")?.count ?? 0 > 32 + 24 + 1_064)
     }
+
+    @Test("a write-ahead log cut short inside its last transaction opens like an interrupted commit: every earlier transaction whole, the cut one absent (the documented limit: a cut cannot be told from a crash)")
+    func truncatedLog() throws {
+        let dir = try TempDirectory(); defer { dir.remove() }
+        let copy = try crashCopy(dir)
+        let handle = try FileHandle(forUpdating: URL(fileURLWithPath: copy + "-wal"))
+        try handle.truncate(atOffset: try handle.seekToEnd() - 100)
+        try handle.close()
+        guard case .intact(_, let trailing) = WriteAheadLogCheck.inspect(path: copy + "-wal") else {
+            Issue.record("a log cut inside its last frame reads as damaged"); return
+        }
+        #expect(trailing > 0)
+        let store = try open(copy)
+        try store.checkIntegrity()
+        var batches: [Int64: Int] = [:]
+        for (_, record) in try store.allRecords() {
+            if case .int(let b)? = record.state.fields["batch"]?.value { batches[b, default: 0] += 1 }
+        }
+        #expect(batches == [1: 100, 2: 100])
+    }
 }
