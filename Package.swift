@@ -93,6 +93,12 @@ let package = Package(
             path: "Tests/fidelity/crm-emulate",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "store-crash-writer",
+            dependencies: ["ConcordCore", "ConcordStore", "CSQLite"],
+            path: "Tests/store-crash-writer",
+            swiftSettings: strict
+        ),
         .target(
             name: "ConcordDemo",
             dependencies: [

@@ -42,11 +42,14 @@ public final class ConcordStore {
     ///   - siteID: the site id for a *new* store (random when `nil`); an existing store keeps its own.
     ///   - readOnly: open without writing anything.
     /// - Throws: ``StoreError`` with code `cannotOpen`, `notAConcordStore`, `corrupt`,
-    ///   `newerSchema` or `readOnly`, saying which file and why.
+    ///   `newerSchema` or `readOnly`, saying which file, why and what to do. A read-write open
+    ///   also refuses a file it could only read, and a write-ahead log whose committed
+    ///   transactions SQLite would drop in silence (see ``WriteAheadLogCheck``).
     public static func open(path: String, wallClock: WallClock,
                             maxOffsetMillis: UInt64 = HybridLogicalClock.defaultMaxOffsetMillis,
                             siteID: SiteID? = nil, readOnly: Bool = false) throws(StoreError) -> ConcordStore {
         let db = try SQLiteConnection(path: path, readOnly: readOnly)
+        try WriteAheadLogCheck.verify(db, readOnly: readOnly)
         try Migrator.prepare(db, readOnly: readOnly)
         let site = try Migrator.siteID(db, proposed: siteID, readOnly: readOnly)
         let statements = try StoreStatements(db: db)

@@ -15,6 +15,11 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case newerSchema
         /// The store or its location is read-only.
         case readOnly
+        /// The disk holding the store is full (or the store reached its size limit); the
+        /// write was rolled back whole.
+        case diskFull
+        /// The disk failed a read or write of the store (an I/O error).
+        case ioError
         /// A record arrived with a different object type than the stored one, or similar.
         case integrity
         /// Any other SQLite failure.

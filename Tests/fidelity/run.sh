@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Fidelity run: real PyPI clients (simple-salesforce, hubspot-api-client, PowerPlatform-Dataverse-Client)
-# against the emulators, then schemathesis against HubSpot's OpenAPI specs.
+# against the emulators, then schemathesis against the in-repo description of the HubSpot CRM operations
+# the emulator serves (hubspot-openapi/crm.yaml). Reads nothing outside the repository.
 # Environment: VENV (default .build/fidelity-venv), EMULATOR_BIN (default: the crm-emulate test executable;
-# set it to the concord binary to use `concord emulate` instead), HUBSPOT_SPECS (default ../shared/reference/hubspot-openapi).
+# set it to the concord binary to use `concord emulate` instead).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 venv="${VENV:-$root/.build/fidelity-venv}"
-specs="${HUBSPOT_SPECS:-$root/../shared/reference/hubspot-openapi}"
 
 if [ -z "${EMULATOR_BIN:-}" ]; then
   (cd "$root" && swift build --product crm-emulate)
@@ -22,22 +22,17 @@ cd "$here"
 "$venv/bin/python" -m pytest -q "$here"
 
 # Schema conformance of the HubSpot emulator.
-if [ -d "$specs" ]; then
-  out="$(mktemp)"
-  if [[ "$EMULATOR_BIN" == *crm-emulate ]]; then cmd=("$EMULATOR_BIN"); else cmd=("$EMULATOR_BIN" emulate); fi
-  "${cmd[@]}" --crm hubspot --port 0 --records 20 --faults ratelimits=off > "$out" &
-  pid=$!
-  trap 'kill "$pid" 2>/dev/null || true; rm -f "$out"' EXIT
-  # Wait for the ready line (the bound only catches a hang), or the emulator's exit.
-  for _ in $(seq 1 6000); do
-    [ "$(wc -l < "$out")" -ge 1 ] && break
-    kill -0 "$pid" 2>/dev/null || { echo "the emulator exited before printing its ready line" >&2; exit 1; }
-    sleep 0.1
-  done
-  base="$("$venv/bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["emulators"]["hubspot"]["base_url"])' "$out")"
-  token="$("$venv/bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["emulators"]["hubspot"]["token"])' "$out")"
-  SCHEMATHESIS="$venv/bin/schemathesis" "$here/schemathesis.sh" "$base" "$token" "$specs"
-else
-  echo "HubSpot specs not found at $specs; schemathesis run skipped" >&2
-  exit 1
-fi
+out="$(mktemp)"
+if [[ "$EMULATOR_BIN" == *crm-emulate ]]; then cmd=("$EMULATOR_BIN"); else cmd=("$EMULATOR_BIN" emulate); fi
+"${cmd[@]}" --crm hubspot --port 0 --records 20 --faults ratelimits=off > "$out" &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true; rm -f "$out"' EXIT
+# Wait for the ready line (the bound only catches a hang), or the emulator's exit.
+for _ in $(seq 1 6000); do
+  [ "$(wc -l < "$out")" -ge 1 ] && break
+  kill -0 "$pid" 2>/dev/null || { echo "the emulator exited before printing its ready line" >&2; exit 1; }
+  sleep 0.1
+done
+base="$("$venv/bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["emulators"]["hubspot"]["base_url"])' "$out")"
+token="$("$venv/bin/python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["emulators"]["hubspot"]["token"])' "$out")"
+SCHEMATHESIS="$venv/bin/schemathesis" "$here/schemathesis.sh" "$base" "$token"

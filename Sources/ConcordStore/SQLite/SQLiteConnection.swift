@@ -23,8 +23,21 @@ final class SQLiteConnection {
             throw StoreError(.cannotOpen, "cannot open \(path): \(message)", path: path, sqliteCode: rc)
         }
         sqlite3_extended_result_codes(db, 1)
+        // SQLite falls back to a read-only open when the file cannot be written (permissions,
+        // a read-only file system): say so now, not at the first write of a sync.
+        if !readOnly && sqlite3_db_readonly(db, "main") == 1 {
+            sqlite3_close_v2(db)
+            throw StoreError(.readOnly, "\(path) cannot be written (it is read-only for this user, or on a read-only file system): "
+                             + Self.readOnlyHint(path), path: path, sqliteCode: SQLITE_READONLY)
+        }
         self.handle = db
         self.path = path
+    }
+
+    /// What to do about a store that cannot be written.
+    static func readOnlyHint(_ path: String) -> String {
+        "make \(path), its -wal and -shm files and its folder writable by this user (or pass a writable --store); "
+            + "nothing was written, so the store still holds its last committed state"
     }
 
     deinit {
@@ -76,7 +89,9 @@ final class SQLiteConnection {
     /// Whether a transaction is open.
     var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
-    /// Maps a SQLite result code to a ``StoreError`` with a clear code.
+    /// Maps a SQLite result code to a ``StoreError`` with a clear code, naming the file and
+    /// saying what to do. A failed write inside ``ConcordStore/transaction(_:)`` is rolled
+    /// back whole, so every message can promise the last committed state is intact.
     func error(_ rc: Int32, _ message: String, sql: String?) -> StoreError {
         let primary = rc & 0xff
         let code: StoreError.Code
@@ -85,13 +100,24 @@ final class SQLiteConnection {
         case SQLITE_CORRUPT: code = .corrupt
         case SQLITE_READONLY: code = .readOnly
         case SQLITE_CANTOPEN: code = .cannotOpen
+        case SQLITE_FULL: code = .diskFull
+        case SQLITE_IOERR: code = .ioError
         default: code = .sqlite
         }
         let explanation: String
         switch code {
         case .notAConcordStore: explanation = "\(path) is not a SQLite database, so not a Concord store: \(message)"
-        case .corrupt: explanation = "\(path) is damaged (SQLite: \(message)); restore it from a backup or re-sync from the CRMs"
-        case .readOnly: explanation = "\(path) cannot be written (SQLite: \(message))"
+        case .corrupt:
+            explanation = "\(path) is damaged (SQLite: \(message)); restore it from a backup, or move it aside "
+                + "(with its -wal and -shm files) and run `concord sync` to rebuild it from the CRMs"
+        case .readOnly: explanation = "\(path) cannot be written (SQLite: \(message)): " + Self.readOnlyHint(path)
+        case .diskFull:
+            explanation = "\(path) cannot grow: the disk is full or the store reached its size limit (SQLite: \(message)); "
+                + "nothing of this write was kept, the store holds its last committed state: free space on the disk "
+                + "holding \(path) and run again, Concord resumes where it stopped"
+        case .ioError:
+            explanation = "\(path): the disk failed a read or write (SQLite: \(message)); nothing of this write was kept: "
+                + "check the disk (space, errors in the system log) and run again"
         default: explanation = message
         }
         return StoreError(code, explanation, path: path, sql: sql, sqliteCode: rc)
