@@ -84,6 +84,12 @@ public enum DemoRunner {
         let comparison = readBack.compare(config: config, crms: connectors.map(\.name), facts: facts)
         if DivergenceTrace.enabled {
             await DivergenceTrace.write(comparison.divergences, cluster: cluster, config: config, engine: engine, driverLog: driver.log)
+            // The user's changes and what each CRM holds, beside the store, to trace a lost update.
+            try? JSONEncoder().encode(driver.log).write(to: URL(fileURLWithPath: storePath + ".driver-log.json"))
+            var states: [String: StoreState] = [:]
+            for m in cluster.members { states[m.emulator.name] = m.emulator.control.store.snapshot() }
+            try? JSONEncoder().encode(states).write(to: URL(fileURLWithPath: storePath + ".emulators.json"))
+            FileHandle.standardError.write(Data("trace: store \(storePath), driver log and emulator states beside it\n".utf8))
         }
         let lost = try await LostUpdates.judge(driver.log, initial: initial, config: config, engine: engine, readBack: readBack)
         let created = try await concordCreated(before: before, driverLog: driver.log, engine: engine, config: config)

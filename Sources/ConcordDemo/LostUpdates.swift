@@ -11,7 +11,19 @@ import CRMEmulators
 /// of another record or by the stamp of the winning register (an echo that re-stamps a stale
 /// value would satisfy that). Edits closer together than `concurrency` are concurrent (CRMs
 /// stamp in whole seconds, and a skewed CRM clock shifts its stamps): either may win.
+///
+/// Salesforce and Dataverse report one modification time per record, not per field: an edit
+/// followed by an edit of another field of the same record, before Concord read it, carries
+/// the later edit's time (HubSpot's property history gives each field its own). So an edit
+/// there may stand for any time up to the record's next edit, and contends until then.
+///
+/// A CRM's merge writes fields of the surviving record too (HubSpot fills its blanks from the
+/// merged-away record) without saying which: a record-field is not judged when its record
+/// survived a merge after the field's last edit.
 enum LostUpdates {
+    /// CRMs that report one modification time per record.
+    static let recordLevelTimes: Set<String> = ["salesforce", "dynamics"]
+
     /// One edit, resolved to the Concord record and canonical field it changed.
     struct Edit {
         var change: DriverChange
@@ -70,12 +82,31 @@ enum LostUpdates {
             edits[gid, default: [:]][fm.canonical, default: []].append(Edit(change: change, object: object, field: fm.canonical, value: value))
             if index < userEdits.count { judged.insert("\(gid)|\(fm.canonical)") }
         }
+        // For record-level CRMs: the time of each record's next user edit after a given one.
+        var editTimes: [String: [Int64]] = [:]
+        for change in userEdits { editTimes["\(change.crm)|\(change.id)", default: []].append(realTime(change)) }
+        for key in editTimes.keys { editTimes[key]?.sort() }
+        func latest(_ e: Edit) -> Int64 {
+            let own = realTime(e.change)
+            guard recordLevelTimes.contains(e.change.crm) else { return own }
+            return editTimes["\(e.change.crm)|\(e.change.id)"]?.first { $0 > own } ?? own
+        }
+        // Records that survived a merge, and when.
+        var mergedAt: [RecordID: Int64] = [:]
+        for change in log where change.kind == .merge {
+            guard let crmObject = DemoRunner.objectNames[change.crm]?[change.type],
+                  let object = config.objects.map(\.name).first(where: { config.mapping(crm: change.crm, object: $0)?.crmObject == crmObject })
+            else { continue }
+            let gid = try await engine.withStore { try $0.linkedRecord(replica: change.crm, objectType: object, externalID: change.id) }
+            if let gid { mergedAt[gid] = max(mergedAt[gid] ?? .min, realTime(change)) }
+        }
         var lost: [String] = []
         for (gid, byField) in edits {
             for (field, list) in byField where judged.contains("\(gid)|\(field)") {
                 guard let object = list.first?.object, let finals = readBack.table[object]?[gid] else { continue }
                 let last = list.map { realTime($0.change) }.max() ?? 0
-                let contenders = list.filter { realTime($0.change) + concurrency >= last }
+                if let merged = mergedAt[gid], merged + concurrency >= last { continue }
+                let contenders = list.filter { latest($0) + concurrency >= last }
                 var wrong: [String] = []
                 for (crm, values) in finals.sorted(by: { $0.key < $1.key }) {
                     guard let fm = config.mapping(crm: crm, object: object)?.field(field), !fm.readOnly, !fm.createOnly else { continue }

@@ -18,6 +18,15 @@ extension SyncEngine {
             if let survivor = record.mergedInto, try store.linkedRecord(replica: replica, objectType: object, externalID: survivor) != nil {
                 try absorbMerged([record.id], into: survivor, replica: replica, object: object, report: &r)
             } else {
+                // Deletes ignored: the record lives on elsewhere, so the edits made here before
+                // the delete still count (a deleted Salesforce row or archived HubSpot record
+                // carries its last values).
+                if config.sync.objects[object]?.deletePolicy == .ignore, !record.fields.isEmpty,
+                   try store.linkedRecord(replica: replica, objectType: object, externalID: record.id) != nil {
+                    var last = record
+                    (last.isDeleted, last.mergedInto, last.mergedIDs) = (false, nil, [])
+                    try ingest(last, replica: replica, object: object, mapping: mapping, report: &report, replicaReport: &r)
+                }
                 try ingestDelete(record, replica: replica, object: object)
             }
             return
@@ -32,7 +41,7 @@ extension SyncEngine {
         // validated either, or a read-only field Concord cannot fill would hold the record back.
         let known = try gid.map { id throws(StoreError) in try store.shadow(replica: replica, record: id) } ?? [:]
         switch pipeline.inbound(crm: replica, object: object, recordKey: record.id, raw: record.fields, isCreate: isNew,
-                                holdBackUnresolved: true,
+                                holdBackUnresolved: true, holdBackInvalid: !isNew,
                                 notAnEdit: { field, value in value.isBlank && known[field] == nil && !known.isEmpty }) {
         case .rejected(let failures):
             try quarantine(record, replica: replica, object: object, isCreate: isNew, failures: failures)

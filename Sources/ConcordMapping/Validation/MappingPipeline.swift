@@ -38,12 +38,17 @@ public struct MappingPipeline: Sendable {
     /// not linked yet is ``InboundOutcome/held(_:_:)``: the rest of it may be merged now, so
     /// one unlinked company does not keep a contact (and its identity match) out of sync.
     ///
+    /// With `holdBackInvalid` (an update of a record Concord holds), failures that name their
+    /// fields hold back those fields only: the rest of the change is ``InboundOutcome/held(_:_:)``
+    /// and merged, so one invalid value (a phone that is no phone) does not keep a valid edit
+    /// of another field out of sync. A failure about the whole record still rejects it.
+    ///
     /// `notAnEdit` names values the caller will not take as edits (a blank in a field the
     /// CRM never held a value of, such as a read-only field of a record Concord created):
     /// they are not validated, so they cannot hold the rest of the change back.
     public func inbound(crm: String, object: String, recordKey: String, raw: [String: WireValue],
                         isCreate: Bool, targets: [String]? = nil, holdBackUnresolved: Bool = false,
-                        notAnEdit: (String, Value) -> Bool = { _, _ in false }) -> InboundOutcome {
+                        holdBackInvalid: Bool = false, notAnEdit: (String, Value) -> Bool = { _, _ in false }) -> InboundOutcome {
         let mapped: (values: [String: Value], failures: [FieldConversionFailure])
         do {
             mapped = try mapper.inbound(crm: crm, object: object, raw: raw)
@@ -65,7 +70,11 @@ public struct MappingPipeline: Sendable {
             failures += validator.validate(for: target, object: object, recordKey: recordKey,
                                            values: edits, isCreate: isCreate)
         }
-        if !failures.isEmpty { return .rejected(failures) }
+        if !failures.isEmpty {
+            let bad = Set(failures.flatMap(\.fields))
+            guard holdBackInvalid, failures.allSatisfy({ !$0.fields.isEmpty }) else { return .rejected(failures) }
+            return .held(mapped.values.filter { !bad.contains($0.key) }, failures + (holding ? unresolved : []))
+        }
         return holding ? .held(mapped.values, unresolved) : .accepted(mapped.values)
     }
 }
