@@ -50,7 +50,8 @@ public struct DemoReport: Codable, Sendable {
     public var conflictsResolved: Int
     public var conflictExamples: [ConflictExample]
     public var quarantinedByRule: [String: Int]
-    /// Records synced without a reference that names a record not linked yet (applied once it is).
+    /// Records synced with some fields held back in the quarantine: a reference that names a
+    /// record not linked yet (applied once it is), or a value that failed validation.
     public var heldReferences: Int
     public var quarantineExamples: [String]
     public var driverChanges: Int

@@ -115,7 +115,7 @@ extension DemoRunner {
         out.append("")
         out.append("Quarantined: \(r.quarantinedByRule.values.reduce(0, +))" + (r.quarantinedByRule.isEmpty ? "" : " (" + r.quarantinedByRule.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")"))
         for q in r.quarantineExamples { out.append("  e.g. \(q)") }
-        if r.heldReferences > 0 { out.append("Synced without a reference to a record not linked yet (applied once it is): \(r.heldReferences)") }
+        if r.heldReferences > 0 { out.append("Synced with some fields held back (a reference to a record not linked yet, applied once it is; a value that failed validation, until it is fixed): \(r.heldReferences)") }
         out.append("")
         out.append("Checked by reading every CRM back: converged \(r.converged ? "yes" : "NO"), lost updates \(r.lostUpdates), duplicates created \(r.duplicatesCreated)")
         for d in r.divergences.prefix(5) { out.append("  differs: \(d)") }

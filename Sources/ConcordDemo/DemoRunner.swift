@@ -91,7 +91,8 @@ public enum DemoRunner {
             try? JSONEncoder().encode(states).write(to: URL(fileURLWithPath: storePath + ".emulators.json"))
             FileHandle.standardError.write(Data("trace: store \(storePath), driver log and emulator states beside it\n".utf8))
         }
-        let lost = try await LostUpdates.judge(driver.log, initial: initial, config: config, engine: engine, readBack: readBack)
+        let lost = try await LostUpdates.judge(driver.log, initial: initial, config: config, engine: engine, readBack: readBack,
+                                              refusedBy: facts.explainedRefusal)
         let created = try await concordCreated(before: before, driverLog: driver.log, engine: engine, config: config)
         let duplicates = duplicatesCreated(readBack: readBack, created: created)
 

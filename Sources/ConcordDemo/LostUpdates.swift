@@ -57,8 +57,11 @@ enum LostUpdates {
     ///     contend with the user's edits but are not judged themselves.
     ///   - concurrency: milliseconds within which two edits count as concurrent.
     ///   - realTime: maps an edit's CRM stamp to real time (removes a CRM's known skew).
+    ///   - refusedBy: whether a CRM refused the record by its own rule (it is not expected to
+    ///     hold the record's values; counted apart by the read-back).
     static func judge(_ log: [DriverChange], initial: [DriverChange] = [], config: ConcordConfig, engine: SyncEngine, readBack: ReadBack,
-                      concurrency: Int64 = 1000, realTime: (DriverChange) -> Int64 = { $0.at }) async throws -> [String] {
+                      concurrency: Int64 = 1000, realTime: (DriverChange) -> Int64 = { $0.at },
+                      refusedBy: (String, RecordID) -> Bool = { _, _ in false }) async throws -> [String] {
         let mapper = RecordMapper(config: config)
         var edits: [RecordID: [String: [Edit]]] = [:]
         var judged = Set<String>()
@@ -108,7 +111,7 @@ enum LostUpdates {
                 if let merged = mergedAt[gid], merged + concurrency >= last { continue }
                 let contenders = list.filter { latest($0) + concurrency >= last }
                 var wrong: [String] = []
-                for (crm, values) in finals.sorted(by: { $0.key < $1.key }) {
+                for (crm, values) in finals.sorted(by: { $0.key < $1.key }) where !refusedBy(crm, gid) {
                     guard let fm = config.mapping(crm: crm, object: object)?.field(field), !fm.readOnly, !fm.createOnly else { continue }
                     let held = readBack.normalize(values[field])
                     if !contenders.contains(where: { held == $0.value || held == readBack.project($0.value, crm, object, field, config) }) {

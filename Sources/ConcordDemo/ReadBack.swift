@@ -105,9 +105,11 @@ struct ReadBack {
         }
 
         /// A refusal a CRM rule explains: the CRM's own validation of the values (a unique
-        /// email another record holds there, a required field). Any other failure is not.
+        /// email another record holds there), or a field the CRM requires that names a record
+        /// it cannot hold (a Salesforce note about a contact deleted there). Any other is not.
         func explainedRefusal(_ crm: String, _ gid: RecordID) -> Bool {
-            refused["\(crm):\(gid)"]?.hasPrefix("\(crm): validation") == true
+            guard let error = refused["\(crm):\(gid)"] else { return false }
+            return error.hasPrefix("\(crm): validation") || error.hasPrefix("\(crm) requires ")
         }
     }
 

@@ -15,7 +15,8 @@ extension SyncEngine {
             try absorbMerged(record.mergedIDs, into: record.id, replica: replica, object: object, report: &r)
         }
         if record.isDeleted {
-            if let survivor = record.mergedInto, try store.linkedRecord(replica: replica, objectType: object, externalID: survivor) != nil {
+            if let survivor = record.mergedInto, survivor != record.id,
+               try store.linkedRecord(replica: replica, objectType: object, externalID: survivor) != nil {
                 try absorbMerged([record.id], into: survivor, replica: replica, object: object, report: &r)
             } else {
                 // Deletes ignored: the record lives on elsewhere, so the edits made here before

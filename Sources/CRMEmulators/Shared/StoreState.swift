@@ -190,7 +190,9 @@ public struct StoreTransaction {
         guard let other = get(type, mergedID) else { throw RecordNotFound(type: type, id: mergedID) }
         guard let primary = get(type, primaryID) else { throw RecordNotFound(type: type, id: primaryID) }
         var fill: [String: JSONValue] = [:]
-        for (name, value) in other.fields where primary.fields[name] == nil { fill[name] = value }
+        // Blanks of the survivor are filled from the merged-away record, but not Salesforce's
+        // MasterRecordId: it says the merged-away record was merged (into the survivor).
+        for (name, value) in other.fields where primary.fields[name] == nil && name != "MasterRecordId" { fill[name] = value }
         var updated = try update(type, id: primaryID, changes: fill, source: source)
         updated.mergedIds.append(contentsOf: [mergedID] + other.mergedIds)
         put(type, primaryID, updated)
