@@ -125,7 +125,7 @@ public actor DynamicsConnector: CRMConnector {
     /// later, or an hour when the answer gives none.
     static func tokenExpiry(_ json: ExactJSON?, nowMillis: UInt64) -> UInt64 {
         let lifetime = json?["expires_in"]?.textValue.flatMap { UInt64($0) } ?? 3600
-        return nowMillis + lifetime * 1000
+        return nowMillis.addingSeconds(lifetime)
     }
 
     private func authenticate() async -> Result<(value: String, expiresAt: UInt64), ConnectorError> {

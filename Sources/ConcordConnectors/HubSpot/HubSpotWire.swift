@@ -151,6 +151,6 @@ struct HubSpotTokenResponse: Sendable {
     /// When the access token expires (Unix ms), for a token received at `nowMillis`;
     /// 30 minutes when the answer gives no lifetime.
     func expiresAt(nowMillis: UInt64) -> UInt64 {
-        nowMillis + UInt64(max(0, expiresInSeconds ?? 1800)) * 1000
+        nowMillis.addingSeconds(UInt64(max(0, expiresInSeconds ?? 1800)))
     }
 }
