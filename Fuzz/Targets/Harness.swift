@@ -15,6 +15,7 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
     "dynamics": DynamicsTarget.run,
     "registers": RegistersTarget.run,
     "change": ChangeTarget.run,
+    "mapping": MappingTarget.run,
 ]
 
 /// The target named by CONCORD_FUZZ_TARGET, looked up once.
