@@ -31,10 +31,12 @@ enum PackedRegisters {
                 guard let field = readVarint(p, &i), i + 16 <= n else { return false }
                 let hlc = readLE(p, i); i += 8
                 let site = readLE(p, i); i += 8
-                guard let seq = readVarint(p, &i), let len = readVarint(p, &i), i + Int(len) <= n else { return false }
+                // `len` is compared as read (a damaged one may not fit an `Int`, or overflow `i + len`).
+                guard let seq = readVarint(p, &i), let len = readVarint(p, &i), len <= UInt64(n - i) else { return false }
+                let end = i + Int(len)
                 entries.append(PackedEntry(field: UInt32(truncatingIfNeeded: field), hlc: hlc, site: site,
-                                           seq: seq, value: i..<(i + Int(len))))
-                i += Int(len)
+                                           seq: seq, value: i..<end))
+                i = end
             }
             return true
         }

@@ -121,6 +121,13 @@ public actor DynamicsConnector: CRMConnector {
         return try result.get().value
     }
 
+    /// When a token answered at `nowMillis` expires (Unix ms): its `expires_in` seconds
+    /// later, or an hour when the answer gives none.
+    static func tokenExpiry(_ json: ExactJSON?, nowMillis: UInt64) -> UInt64 {
+        let lifetime = json?["expires_in"]?.textValue.flatMap { UInt64($0) } ?? 3600
+        return nowMillis.addingSeconds(lifetime)
+    }
+
     private func authenticate() async -> Result<(value: String, expiresAt: UInt64), ConnectorError> {
         do throws(ConnectorError) {
             guard let url = config.tokenURL else {
@@ -142,8 +149,7 @@ public actor DynamicsConnector: CRMConnector {
                                      crmCode: json?["error"]?.stringValue,
                                      message: json?["error_description"]?.stringValue ?? "the token endpoint refused the credentials")
             }
-            let lifetime = json?["expires_in"]?.textValue.flatMap { UInt64($0) } ?? 3600
-            return .success((value, wallClock.nowMillis() + lifetime * 1000))
+            return .success((value, Self.tokenExpiry(json, nowMillis: wallClock.nowMillis())))
         } catch {
             return .failure(error)
         }

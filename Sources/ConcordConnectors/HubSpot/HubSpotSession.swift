@@ -91,7 +91,7 @@ actor HubSpotSession {
         }
         accessToken = token.accessToken
         if let rotated = token.refreshToken, !rotated.isEmpty { refreshToken = rotated }
-        expiresAt = now + UInt64(max(0, token.expiresInSeconds ?? 1800)) * 1000
+        expiresAt = token.expiresAt(nowMillis: now)
         return token.accessToken
     }
 

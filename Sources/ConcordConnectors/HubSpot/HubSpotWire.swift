@@ -147,4 +147,10 @@ struct HubSpotTokenResponse: Sendable {
         refreshToken = json["refresh_token"]?.stringValue
         expiresInSeconds = json["expires_in"]?.textValue.flatMap { Int64($0) }
     }
+
+    /// When the access token expires (Unix ms), for a token received at `nowMillis`;
+    /// 30 minutes when the answer gives no lifetime.
+    func expiresAt(nowMillis: UInt64) -> UInt64 {
+        nowMillis.addingSeconds(UInt64(max(0, expiresInSeconds ?? 1800)))
+    }
 }

@@ -64,8 +64,9 @@ enum SalesforceAuth {
             throw ConnectorError.malformed("token response without access_token", crm: config.name, status: response.status)
         }
         let instance = json?["instance_url"]?.stringValue.map(trimmed) ?? trimmed(config.baseURL)
-        let lifetime = json?["expires_in"]?.textValue.flatMap { UInt64($0) }.map { $0 * 1000 } ?? options.sessionLifetimeMillis
-        return SalesforceSession(accessToken: token, instanceURL: instance, expiresAt: nowMillis + lifetime)
+        let expiresAt = json?["expires_in"]?.textValue.flatMap { UInt64($0) }.map(nowMillis.addingSeconds)
+            ?? nowMillis + options.sessionLifetimeMillis
+        return SalesforceSession(accessToken: token, instanceURL: instance, expiresAt: expiresAt)
     }
 
     static func trimmed(_ url: String) -> String {

@@ -34,6 +34,16 @@ extension ConnectorError {
     }
 }
 
+extension UInt64 {
+    /// `self` plus `seconds` in milliseconds, or `UInt64.max` when that does not fit: a token
+    /// lifetime (`expires_in`) is whatever number the CRM sent.
+    func addingSeconds(_ seconds: UInt64) -> UInt64 {
+        let (millis, tooMany) = seconds.multipliedReportingOverflow(by: 1000)
+        let (sum, tooLate) = addingReportingOverflow(millis)
+        return tooMany || tooLate ? .max : sum
+    }
+}
+
 extension HTTPResponse {
     /// The body as JSON with exact numbers, or `nil` when it is empty or not JSON.
     var exactJSON: ExactJSON? {

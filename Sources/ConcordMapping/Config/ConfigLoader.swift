@@ -33,10 +33,16 @@ public enum ConfigLoader {
 
     /// Loads YAML text named `file` (for messages) over the defaults.
     public static func load(text: String, file: String) throws(ConfigError) -> ConcordConfig {
+        try load(text: text, file: file, defaults: try defaultTree())
+    }
+
+    /// Loads YAML text named `file` over `defaults` (``defaultTree()``, which a caller loading
+    /// many texts, such as the fuzzer, reads once).
+    static func load(text: String, file: String, defaults: ConfigNode) throws(ConfigError) -> ConcordConfig {
         let user = try ConfigNode.parse(text, file: file)
         _ = try user.entries("the configuration file", allowed: topLevelKeys)
         if let v = user["version"] { _ = try v.integer("version", in: 1...1) }
-        var tree = try defaultTree()
+        var tree = defaults
         tree = tree.merged(with: user)
         tree = try expandNamedCRMs(tree)
         return try ConfigDecoder(root: tree).decode()
