@@ -92,7 +92,8 @@ public enum DemoRunner {
             FileHandle.standardError.write(Data("trace: store \(storePath), driver log and emulator states beside it\n".utf8))
         }
         let lost = try await LostUpdates.judge(driver.log, initial: initial, config: config, engine: engine, readBack: readBack,
-                                              refusedBy: facts.explainedRefusal)
+                                              refusedBy: facts.explainedRefusal,
+                                              quarantinedIn: { facts.quarantined.contains("\($0):\($1)") })
         let created = try await concordCreated(before: before, driverLog: driver.log, engine: engine, config: config)
         let duplicates = duplicatesCreated(readBack: readBack, created: created)
 

@@ -59,9 +59,12 @@ enum LostUpdates {
     ///   - realTime: maps an edit's CRM stamp to real time (removes a CRM's known skew).
     ///   - refusedBy: whether a CRM refused the record by its own rule (it is not expected to
     ///     hold the record's values; counted apart by the read-back).
+    ///   - quarantinedIn: whether a CRM's change of the record waits in the quarantine (a
+    ///     value that failed validation is held there with its reason, not lost).
     static func judge(_ log: [DriverChange], initial: [DriverChange] = [], config: ConcordConfig, engine: SyncEngine, readBack: ReadBack,
                       concurrency: Int64 = 1000, realTime: (DriverChange) -> Int64 = { $0.at },
-                      refusedBy: (String, RecordID) -> Bool = { _, _ in false }) async throws -> [String] {
+                      refusedBy: (String, RecordID) -> Bool = { _, _ in false },
+                      quarantinedIn: (String, RecordID) -> Bool = { _, _ in false }) async throws -> [String] {
         let mapper = RecordMapper(config: config)
         var edits: [RecordID: [String: [Edit]]] = [:]
         var judged = Set<String>()
@@ -109,6 +112,8 @@ enum LostUpdates {
                 guard let object = list.first?.object, let finals = readBack.table[object]?[gid] else { continue }
                 let last = list.map { realTime($0.change) }.max() ?? 0
                 if let merged = mergedAt[gid], merged + concurrency >= last { continue }
+                let lastEdits = list.filter { realTime($0.change) == last }
+                if lastEdits.contains(where: { quarantinedIn($0.change.crm, gid) }) { continue }
                 let contenders = list.filter { latest($0) + concurrency >= last }
                 var wrong: [String] = []
                 for (crm, values) in finals.sorted(by: { $0.key < $1.key }) where !refusedBy(crm, gid) {
