@@ -127,8 +127,11 @@ extension SyncEngine {
         var seen = values
         if shadow[Self.deletedMarker] != nil { seen[Self.deletedMarker] = .bool(false) }
         if let version = record.version ?? record.fields["@odata.etag"]?.text { seen[Self.versionMarker] = .string(version) }
+        let shadowChanged = seen.contains { shadow[$0.key] != $0.value }
         try store.updateShadow(replica: replica, record: id, fields: seen)
-        try plan(id, objectType: object)
+        // Nothing merged and nothing new seen here: the plan is the one made already (planning
+        // again would re-arm, every pass, an item blocked for a reason that still holds).
+        if !registers.isEmpty || isNew || shadowChanged { try plan(id, objectType: object) }
         if !held.isEmpty {
             let fields = Array(Set(held.flatMap(\.fields))).sorted()
             var heldShadow: [String: String] = [:]
