@@ -73,15 +73,15 @@ extension SyncEngine {
                     try store.failOutbox(p.item.id, error: error.description, permanent: true)
                     r.failed += 1
                 case .conflict:
-                    try store.failOutbox(p.item.id, error: error.description, permanent: false)
+                    try settle(p, error: error.description, permanent: false)
                 case .rateLimited, .quotaExhausted, .transient:
-                    try store.failOutbox(p.item.id, error: error.description, permanent: false)
+                    try settle(p, error: error.description, permanent: false)
                     stop = true
                 }
             }
         }
         for p in prepared where !answered.contains(p.item.id) {
-            try store.failOutbox(p.item.id, error: "\(replica) returned no result for this item", permanent: false)
+            try settle(p, error: "\(replica) returned no result for this item", permanent: false)
             r.lastError = "\(replica) returned no result for \(prepared.count - answered.count) item(s)"
         }
         return stop
