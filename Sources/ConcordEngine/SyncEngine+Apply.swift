@@ -76,21 +76,21 @@ extension SyncEngine {
                     // Changed since Concord's read: merged next pass and written then. Unless the
                     // change waits in the quarantine: Concord cannot take it in, so it cannot write
                     // over it either; the write waits (blocked, re-armed each push) until released.
-                    if let link = try store.externalID(replica: replica, record: p.item.record),
+                    if !p.isCreate, let link = try store.externalID(replica: replica, record: p.item.record),
                        let row = try store.quarantineEntry(key: quarantineKey(replica, object, link)), !row.rule.hasPrefix("held:") {
                         try store.failOutbox(p.item.id, error: error.description, permanent: false)
                         try store.blockOutbox(p.item.id, reason: "\(replica) changed this \(object), and the change is quarantined: \(row.reason)")
                     } else {
-                        try store.failOutbox(p.item.id, error: error.description, permanent: false)
+                        try settle(p, error: error.description, permanent: false)
                     }
                 case .rateLimited, .quotaExhausted, .transient:
-                    try store.failOutbox(p.item.id, error: error.description, permanent: false)
+                    try settle(p, error: error.description, permanent: false)
                     stop = true
                 }
             }
         }
         for p in prepared where !answered.contains(p.item.id) {
-            try store.failOutbox(p.item.id, error: "\(replica) returned no result for this item", permanent: false)
+            try settle(p, error: "\(replica) returned no result for this item", permanent: false)
             r.lastError = "\(replica) returned no result for \(prepared.count - answered.count) item(s)"
         }
         return stop

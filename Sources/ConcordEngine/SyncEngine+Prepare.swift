@@ -153,26 +153,4 @@ extension SyncEngine {
         guard let rec = try store.record(target), rec.state.isAlive else { return false }
         return try store.hasOpenOutbox(replica: replica, record: target)
     }
-
-    /// A create that was handed to a CRM without an upsert key when Concord stopped: look the
-    /// record up by its natural keys; if it landed, link it instead of creating it again.
-    func reconcileCreate(_ item: OutboxItem, rec: StoredRecord, replica: String, object: String, mapping: ObjectMapping,
-                         connector: any CRMConnector) async throws -> Bool {
-        for key in matchKeys(object) {
-            guard let fm = mapping.field(key), let def = config.object(object)?.field(key),
-                  let value = RuleFilter.effective(field: key, rule: def.rule, in: rec.state)?.value, !value.isBlank,
-                  let wire = try? RecordMapper(config: config).outbound(crm: replica, object: object, values: [key: value]).fields[fm.crmField],
-                  let text = wire.text else { continue }
-            let found = try await connector.find(object: mapping.crmObject, field: fm.crmField, values: [text], fields: [fm.crmField])
-            if found.count == 1 {
-                try store.transaction { s throws(StoreError) in
-                    try s.setLink(replica: replica, objectType: object, externalID: found[0].id, record: item.record)
-                    try s.completeOutbox([item.id])
-                    try plan(item.record, objectType: object)
-                }
-                return true
-            }
-        }
-        return false
-    }
 }

@@ -15,6 +15,26 @@ struct PreparedPush {
     /// References left out (or cleared) because the record they name cannot be in this
     /// CRM: kept as a blocked item, re-armed each push in case it appears.
     var unheld: [String] = []
+
+    /// A create with no upsert key: one sent again after an unknown outcome could duplicate
+    /// the record, so such an outcome leaves it `sending`, to be reconciled.
+    var isBlindCreate: Bool {
+        if case .create(_, nil) = push.operation { return true }
+        return false
+    }
+}
+
+extension SyncEngine {
+    /// Records a failure of one prepared write: a create with no upsert key whose failure is
+    /// not final may have landed, so it stays `sending` (reconciled before any resend);
+    /// anything else is failed as ``ConcordStore/failOutbox(_:error:permanent:)`` does.
+    func settle(_ p: PreparedPush, error: String, permanent: Bool) throws(StoreError) {
+        if p.isBlindCreate && !permanent {
+            try store.keepSending(p.item.id, error: "outcome unknown, to be looked up before it is sent again: \(error)")
+        } else {
+            try store.failOutbox(p.item.id, error: error, permanent: permanent)
+        }
+    }
 }
 
 extension SyncEngine {
@@ -64,7 +84,7 @@ extension SyncEngine {
                     results = try await connector.push(object: mapping.crmObject, items: prepared.map(\.push))
                 } catch let error as ConnectorError {
                     r.lastError = "\(object): \(error.description)"
-                    for p in prepared { try? store.failOutbox(p.item.id, error: error.description, permanent: !error.parksReplica) }
+                    for p in prepared { try? settle(p, error: error.description, permanent: !error.parksReplica) }
                     if error.parksReplica {
                         r.parked = true
                         return

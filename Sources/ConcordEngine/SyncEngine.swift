@@ -69,7 +69,10 @@ public actor SyncEngine {
         if dryRun { try? store.beginDryRun() }
         for name in replicas {
             var r = report.replicas[name] ?? PassReport.Replica()
-            await pull(replica: name, into: &r, report: &report)
+            // Creates with an unknown outcome first: pulled unreconciled, a record Concord
+            // created would be taken for a new one.
+            await reconcileSending(replica: name, into: &r)
+            if !r.parked { await pull(replica: name, into: &r, report: &report) }
             report.replicas[name] = r
         }
         await refreshHolds(into: &report)

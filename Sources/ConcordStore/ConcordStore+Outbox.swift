@@ -152,6 +152,17 @@ extension ConcordStore {
         }
     }
 
+    /// Records a failure whose outcome is unknown (a timeout, an unanswered batch part) for
+    /// an item handed to the CRM: it stays `sending`, so it is reconciled (looked up in the
+    /// CRM) before it is ever sent again. Only for items in `sending`; others are unchanged.
+    public func keepSending(_ id: Int64, error: String) throws(StoreError) {
+        try writeTransaction { () throws(StoreError) in
+            let s = try db.prepare("UPDATE outbox SET last_error = ? WHERE id = ? AND state = 'sending'")
+            s.bind(1, error); s.bind(2, id)
+            try s.run()
+        }
+    }
+
     /// Parks an item whose only remaining writes are references this replica cannot hold.
     public func blockOutbox(_ id: Int64, reason: String) throws(StoreError) {
         try writeTransaction { () throws(StoreError) in

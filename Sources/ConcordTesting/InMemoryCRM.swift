@@ -37,6 +37,10 @@ public actor InMemoryCRM: CRMConnector {
     /// When set, the next push applies its creates and then fails before answering (the
     /// acknowledgement is lost, as when Concord is killed mid-push).
     public var loseNextAcknowledgement = false
+    /// When set, the next push to this object fails as a transient error with no answer:
+    /// after applying its writes (`afterCommit`, the answer lost) or before (nothing landed).
+    /// To Concord the two look alike: the outcome is unknown.
+    public var unansweredPush: (object: String, afterCommit: Bool)?
     /// Fields whose values must be unique per object (HubSpot contact email): a create with
     /// a taken value fails as a 409 naming the existing record, as HubSpot does.
     public var uniqueFields: [String: String] = [:]
@@ -64,6 +68,11 @@ public actor InMemoryCRM: CRMConnector {
         if let throttledPushes { self.throttledPushes = throttledPushes }
         if let rejectValue { self.rejectValue = rejectValue }
         if let loseNextAcknowledgement { self.loseNextAcknowledgement = loseNextAcknowledgement }
+    }
+
+    /// Makes the next push to `object` go unanswered (see ``unansweredPush``).
+    public func leaveNextPushUnanswered(_ object: String, afterCommit: Bool) {
+        unansweredPush = (object, afterCommit)
     }
 
     /// Moves the CRM's clock.
@@ -165,6 +174,11 @@ public actor InMemoryCRM: CRMConnector {
         guard items.count <= pushBatchSize else {
             throw ConnectorError(.permanent, crm: name, status: 400, message: "batch of \(items.count) exceeds \(pushBatchSize)")
         }
+        let unanswered = unansweredPush?.object == object ? unansweredPush : nil
+        if unanswered != nil { unansweredPush = nil }
+        if unanswered?.afterCommit == false {
+            throw ConnectorError(.transient, crm: name, message: "timed out; the request did not reach the CRM")
+        }
         var results: [PushResult] = []
         for item in items {
             switch item.operation {
@@ -212,6 +226,9 @@ public actor InMemoryCRM: CRMConnector {
                 writes.append(("delete", object, id))
                 results.append(PushResult(key: item.key, outcome: .success(id)))
             }
+        }
+        if unanswered?.afterCommit == true {
+            throw ConnectorError(.transient, crm: name, message: "timed out after the CRM committed the writes")
         }
         if loseNextAcknowledgement {
             loseNextAcknowledgement = false
