@@ -18,8 +18,9 @@ import CRMEmulators
 /// there may stand for any time up to the record's next edit, and contends until then.
 ///
 /// A CRM's merge writes fields of the surviving record too (HubSpot fills its blanks from the
-/// merged-away record) without saying which: a record-field is not judged when its record
-/// survived a merge after the field's last edit.
+/// merged-away record) without saying which, and ends the merged-away one there (a Dataverse
+/// delta reports it deleted, without its values): a record-field is not judged when its
+/// record took part in a merge after the field's last edit.
 enum LostUpdates {
     /// CRMs that report one modification time per record.
     static let recordLevelTimes: Set<String> = ["salesforce", "dynamics"]
@@ -103,8 +104,10 @@ enum LostUpdates {
             guard let crmObject = DemoRunner.objectNames[change.crm]?[change.type],
                   let object = config.objects.map(\.name).first(where: { config.mapping(crm: change.crm, object: $0)?.crmObject == crmObject })
             else { continue }
-            let gid = try await engine.withStore { try $0.linkedRecord(replica: change.crm, objectType: object, externalID: change.id) }
-            if let gid { mergedAt[gid] = max(mergedAt[gid] ?? .min, realTime(change)) }
+            for id in [change.id] + (change.mergedID.map { [$0] } ?? []) {
+                let gid = try await engine.withStore { try $0.linkedRecord(replica: change.crm, objectType: object, externalID: id) }
+                if let gid { mergedAt[gid] = max(mergedAt[gid] ?? .min, realTime(change)) }
+            }
         }
         var lost: [String] = []
         for (gid, byField) in edits {
