@@ -10,9 +10,10 @@ extension HubSpotConnector {
     public func pull(_ request: PullRequest) async throws(ConnectorError) -> PullPage {
         // HubSpot's clock, not ours: its stamps come from it, and a clock running ahead of
         // ours would otherwise hide its newest changes (or, behind, show them unsettled).
-        // The `Date` header has whole seconds: an offset under a second and a half is noise.
+        // The `Date` header has whole seconds and an answer can arrive late on a loaded
+        // machine: an offset under five seconds is noise, not a clock set wrong.
         let offset = await session.serverOffsetMillis
-        let serverNow = Int64(clamping: options.wallClock.nowMillis()) + (abs(offset) < 1_500 ? 0 : offset)
+        let serverNow = Int64(clamping: options.wallClock.nowMillis()) + (abs(offset) < 5_000 ? 0 : offset)
         let horizon = serverNow - Int64(clamping: options.settleMillis)
         var cursor: HubSpotCursor
         if let text = request.cursor {
