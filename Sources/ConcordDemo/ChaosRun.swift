@@ -85,21 +85,9 @@ public enum ChaosRun {
         try cluster.configYAML.write(toFile: configPath, atomically: true, encoding: .utf8)
         let config = try ConfigLoader.load(text: cluster.configYAML, file: configPath)
 
-        var before: [String: Set<String>] = [:]
-        for m in cluster.members {
-            for type in DemoRunner.objectNames[m.emulator.name]?.keys.sorted() ?? [] {
-                before[m.emulator.name, default: []].formUnion(m.emulator.control.store.all(type).map(\.id))
-            }
-        }
+        let before = DemoRunner.recordIDs(cluster)
         let initial = LostUpdates.initialValues(cluster)
-        let driver = HumanUserDriver(profiles: cluster.members.compactMap { m in
-            switch m.emulator {
-            case let sf as SalesforceEmulator: return .salesforce(sf)
-            case let hs as HubSpotEmulator: return .hubspot(hs)
-            case let dv as DataverseEmulator: return .dynamics(dv)
-            default: return nil
-            }
-        }, seed: o.seed &+ 99)
+        let driver = DemoRunner.userDriver(cluster, seed: o.seed)
         o.progress("seed \(o.seed): faults \(plan.summary)")
 
         // The faulty phase: the user edits, `concord sync --watch` syncs, faults come and go.

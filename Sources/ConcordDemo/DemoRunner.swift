@@ -35,21 +35,9 @@ public enum DemoRunner {
         logger.logLevel = .error
         let engine = try SyncEngine(storePath: storePath, config: config, connectors: connectors, wallClock: .system, logger: logger)
 
-        var before: [String: Set<String>] = [:]
-        for m in cluster.members {
-            for type in objectNames[m.emulator.name]?.keys.sorted() ?? [] {
-                before[m.emulator.name, default: []].formUnion(m.emulator.control.store.all(type).map(\.id))
-            }
-        }
+        let before = recordIDs(cluster)
         let initial = LostUpdates.initialValues(cluster)
-        let driver = HumanUserDriver(profiles: cluster.members.compactMap { m in
-            switch m.emulator {
-            case let sf as SalesforceEmulator: return .salesforce(sf)
-            case let hs as HubSpotEmulator: return .hubspot(hs)
-            case let dv as DataverseEmulator: return .dynamics(dv)
-            default: return nil
-            }
-        }, seed: o.seed &+ 99)
+        let driver = userDriver(cluster, seed: o.seed)
         let driverTask = o.driverRate > 0 ? driver.start(perSecond: o.driverRate) : nil
         if driverTask != nil { o.progress("human-user driver editing all three CRMs at \(Int(o.driverRate)) changes/s during the sync") }
 
@@ -100,6 +88,29 @@ public enum DemoRunner {
         return try await report(o, reports: reports, calls: calls, readBack: readBack, comparison: comparison, lost: lost,
                                 duplicates: duplicates, before: before, driverChanges: driver.log.count, engine: engine,
                                 config: config, connectors: connectors, seconds: syncSeconds)
+    }
+
+    /// The ids of the records the simulated user works on, per CRM (to tell Concord's creates apart).
+    static func recordIDs(_ cluster: EmulatorCluster) -> [String: Set<String>] {
+        var ids: [String: Set<String>] = [:]
+        for m in cluster.members {
+            for type in objectNames[m.emulator.name]?.keys.sorted() ?? [] {
+                ids[m.emulator.name, default: []].formUnion(m.emulator.control.store.all(type).map(\.id))
+            }
+        }
+        return ids
+    }
+
+    /// The simulated user of all three CRMs, each merging as that CRM does.
+    static func userDriver(_ cluster: EmulatorCluster, seed: UInt64) -> HumanUserDriver {
+        HumanUserDriver(profiles: cluster.members.compactMap { m in
+            switch m.emulator {
+            case let sf as SalesforceEmulator: return .salesforce(sf)
+            case let hs as HubSpotEmulator: return .hubspot(hs)
+            case let dv as DataverseEmulator: return .dynamics(dv)
+            default: return nil
+            }
+        }, seed: seed &+ 99)
     }
 
     /// The pass number the progress handler prints.
