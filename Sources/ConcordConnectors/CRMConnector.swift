@@ -29,8 +29,10 @@ public protocol CRMConnector: Sendable {
     /// index settling); a pass that finds nothing proves convergence only after this long.
     var settleMillis: UInt64 { get }
     /// Whether the engine should read the records it is about to update just before writing
-    /// them: for a CRM with no conditional writes whose change feed lags (HubSpot search), an
-    /// edit made in the last moments would otherwise be overwritten before Concord saw it.
+    /// them: for a CRM without conditional writes whose change feed lags (HubSpot search), an
+    /// edit made in the last moments would otherwise be overwritten before Concord saw it; for
+    /// one whose writes are conditional on the version read (Salesforce), so that version is
+    /// recent and the write rarely refused.
     var readsBeforeUpdating: Bool { get }
 
     /// Reads one page of changes since `request.cursor` (everything when `nil`). The

@@ -42,7 +42,8 @@ public struct HubSpotConnector: CRMConnector {
 
     /// Changes younger than this wait for the next pull (HubSpot's search index settling).
     public nonisolated var settleMillis: UInt64 { options.settleMillis }
-    /// HubSpot has no conditional writes and its search lags: read before updating.
+    /// HubSpot has no conditional writes and its search lags: read before updating (and check
+    /// the history after: ``attachPreceding(object:inputs:results:)``).
     public nonisolated var readsBeforeUpdating: Bool { true }
 
     let baseURL: String
