@@ -17,7 +17,10 @@ final class StoreResolver: ReferenceResolver, @unchecked Sendable {
         (try? store.linkedRecord(replica: crm, objectType: object, externalID: externalID)) ?? nil
     }
 
-    /// The CRM's id of a record that exists there; for a merged-away record, its survivor's.
+    /// The CRM's id of a record that exists there and in Concord; for a merged-away record,
+    /// its survivor's. A record deleted in Concord has none: its delete is on its way to
+    /// every CRM, so a reference to it cannot be held (a polymorphic group gives the next
+    /// member its turn; a single reference is cleared).
     func externalID(crm: String, object: String, recordID: RecordID) -> String? {
         if let id = live(crm, recordID) { return id }
         guard let survivor = (try? store.survivor(of: recordID)) ?? nil else { return nil }
@@ -26,7 +29,8 @@ final class StoreResolver: ReferenceResolver, @unchecked Sendable {
 
     private func live(_ crm: String, _ record: RecordID) -> String? {
         guard let id = (try? store.externalID(replica: crm, record: record)) ?? nil,
-              !((try? store.shadow(replica: crm, record: record)[SyncEngine.deletedMarker]) == .bool(true)) else { return nil }
+              !((try? store.shadow(replica: crm, record: record)[SyncEngine.deletedMarker]) == .bool(true)),
+              (try? store.record(record))??.state.isAlive ?? true else { return nil }
         return id
     }
 }

@@ -154,10 +154,15 @@ extension SyncEngine {
     /// A record deleted in a CRM: propagate or ignore, per the object's policy.
     func ingestDelete(_ record: CRMRecord, replica: String, object: String) throws(StoreError) {
         guard let id = try store.linkedRecord(replica: replica, objectType: object, externalID: record.id) else { return }
+        let wasGone = try store.shadow(replica: replica, record: id)[Self.deletedMarker] == .bool(true)
         try store.updateShadow(replica: replica, record: id, fields: [Self.deletedMarker: .bool(true)])
-        guard config.sync.objects[object]?.deletePolicy != .ignore, let rec = try store.record(id), rec.state.isAlive else { return }
+        guard config.sync.objects[object]?.deletePolicy != .ignore, let rec = try store.record(id), rec.state.isAlive else {
+            if !wasGone { try replanReferrers(of: id) }
+            return
+        }
         _ = try store.merge([RecordChange(id: id, objectType: object, state: RecordState(causalLength: rec.state.causalLength + 1))],
                             origin: replica)
         try plan(id, objectType: object)
+        try replanReferrers(of: id)
     }
 }

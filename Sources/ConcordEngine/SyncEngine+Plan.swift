@@ -36,7 +36,7 @@ extension SyncEngine {
     /// create-only fields are left out (the CRM takes them on create only).
     func changed(_ desired: [String: Value], shadow: [String: Value], replica: String, object: String) -> [String: Value] {
         guard let mapping = config.mapping(crm: replica, object: object) else { return [:] }
-        let target = mapping.groups.isEmpty ? desired : mapping.projectGroups(desired)
+        let target = mapping.groups.isEmpty ? desired : mapping.projectGroups(holdable(desired, mapping: mapping, replica: replica))
         let createOnly = Set(mapping.fields.filter(\.createOnly).map(\.canonical))
         var out = target.filter { !createOnly.contains($0.key) && shadow[$0.key] != $0.value
             && shadow[$0.key] != projected($0.value, field: $0.key, replica: replica, object: object) }
@@ -44,6 +44,23 @@ extension SyncEngine {
         // the push gives the next one its turn.
         for group in mapping.groups where group.contains(where: { out[$0] != nil }) {
             for member in group { out[member] = desired[member] ?? .null }
+        }
+        return out
+    }
+
+    /// `desired` with every polymorphic group member blanked whose reference `replica`
+    /// cannot hold, now or later: the record it names is deleted (in Concord, or there) or
+    /// is not there with no create on its way. The group then holds its next member, as the
+    /// push will write it; without this a task whose deal was deleted would keep pointing at
+    /// the deleted deal in Dataverse's one `regardingobjectid`, never at its contact.
+    func holdable(_ desired: [String: Value], mapping: ObjectMapping, replica: String) -> [String: Value] {
+        let resolver = StoreResolver(store: store)
+        var out = desired
+        for member in mapping.groups.joined() {
+            guard case .reference(let id)? = desired[member],
+                  resolver.externalID(crm: replica, object: "", recordID: id) == nil,  // the store resolver needs no object
+                  !((try? referenceIsComing(.reference(id), replica: replica)) ?? true) else { continue }
+            out[member] = .null
         }
         return out
     }
@@ -93,6 +110,18 @@ extension SyncEngine {
                                       payload: diff.keys.sorted().joined(separator: ","))
                 }
             }
+        }
+    }
+
+    /// Plans again every live record that references `id`, after `id` was deleted or
+    /// restored (in Concord or in one CRM): which member of a polymorphic group a CRM can
+    /// hold depends on whether the records they name are there (``holdable(_:mapping:replica:)``).
+    /// Nothing else about such a record changed, so nothing else would plan it.
+    func replanReferrers(of id: RecordID) throws(StoreError) {
+        guard config.mappings.contains(where: { !$0.groups.isEmpty }) else { return }
+        for other in try store.records(referencing: id) where other != id {
+            guard let rec = try store.record(other), rec.state.isAlive else { continue }
+            try plan(other, objectType: rec.objectType)
         }
     }
 

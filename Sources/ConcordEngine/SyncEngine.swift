@@ -175,6 +175,7 @@ public actor SyncEngine {
     public func restore(_ id: RecordID) throws -> Bool {
         guard try store.restore(id), let rec = try store.record(id) else { return false }
         try plan(id, objectType: rec.objectType)
+        try replanReferrers(of: id)
         return true
     }
 }
