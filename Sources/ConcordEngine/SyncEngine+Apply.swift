@@ -65,6 +65,14 @@ extension SyncEngine {
                     continue
                 }
                 r.lastError = error.description
+                if !p.isDelete, try namesMissingReference(error, p, replica: replica) {
+                    // A record this write names is gone there (deleted meanwhile): not this
+                    // record, and not for good. Before the write is tried again, the records it
+                    // names are looked up there (``confirmReferences``), and one that is gone is
+                    // taken as deleted there, so the write goes without it.
+                    try store.failOutbox(p.item.id, error: Self.missingReferenceMark + error.description, permanent: false)
+                    continue
+                }
                 switch error.code {
                 case .notFound:
                     try store.updateShadow(replica: replica, record: p.item.record, fields: [Self.deletedMarker: .bool(true)])

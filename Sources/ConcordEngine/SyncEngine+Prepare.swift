@@ -20,6 +20,7 @@ extension SyncEngine {
                try await reconcileCreate(item, rec: rec, replica: replica, object: object, mapping: mapping, connector: connector) {
                 continue
             }
+            try await confirmReferences(item, rec: rec, replica: replica, connector: connector, report: &r)
             let link = try store.externalID(replica: replica, record: item.record)
             let shadow = try store.shadow(replica: replica, record: item.record)
             let goneThere = shadow[Self.deletedMarker] == .bool(true)
