@@ -158,11 +158,27 @@ public enum DemoRunner {
     }
 
     /// Groups of records with one natural key in one CRM that contain a record Concord created.
+    ///
+    /// Not counted: a group whose records are distinct Concord records that another CRM holds,
+    /// not created by Concord, as a group with the same key: that CRM has the duplicate (say
+    /// two Dataverse contacts sharing an email, which Dataverse allows), and Concord keeps
+    /// records apart that their CRM keeps apart. A duplicate Concord made is one record
+    /// created twice, or a record created beside the one it should have matched.
     static func duplicatesCreated(readBack: ReadBack, created: [String: Set<String>]) -> [String] {
         var out: [String] = []
+        func mirrored(_ crm: String, _ object: String, _ key: Value, _ ids: [String]) -> Bool {
+            let gids = ids.compactMap { readBack.linked[crm]?[$0] }
+            guard gids.count == ids.count, Set(gids).count == gids.count else { return false }
+            return readBack.byKey.contains { other, objects in
+                guard other != crm, let group = objects[object]?[key] else { return false }
+                let theirs = Set(group.filter { !(created[other]?.contains($0) ?? false) }.compactMap { readBack.linked[other]?[$0] })
+                return Set(gids).isSubset(of: theirs)
+            }
+        }
         for (crm, objects) in readBack.byKey {
             for (object, groups) in objects {
-                for (key, ids) in groups where ids.count > 1 && ids.contains(where: { created[crm]?.contains($0) ?? false }) {
+                for (key, ids) in groups where ids.count > 1 && ids.contains(where: { created[crm]?.contains($0) ?? false })
+                    && !mirrored(crm, object, key, ids) {
                     out.append("\(crm) \(object) \(key): \(ids.sorted().map { created[crm]?.contains($0) == true ? "\($0) (created by Concord)" : $0 }.joined(separator: ", "))")
                 }
             }

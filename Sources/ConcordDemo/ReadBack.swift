@@ -13,6 +13,8 @@ struct ReadBack {
     var unlinked: [String] = []
     /// crm -> object -> canonical key value -> CRM ids (for duplicate checks)
     var byKey: [String: [String: [Value: [String]]]] = [:]
+    /// crm -> CRM id -> the Concord record it is linked to (records read back only).
+    var linked: [String: [String: RecordID]] = [:]
     /// crm -> live record count
     var counts: [String: Int] = [:]
     /// Objects a CRM could not be read back for, with the reason.
@@ -60,6 +62,7 @@ struct ReadBack {
                             continue
                         }
                         out.table[object, default: [:]][gid, default: [:]][connector.name] = values
+                        out.linked[connector.name, default: [:]][r.id] = gid
                     }
                     cursor = page.cursor
                     if !page.hasMore { break }
