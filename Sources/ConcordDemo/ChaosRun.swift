@@ -149,7 +149,8 @@ public enum ChaosRun {
         let lost = try await LostUpdates.judge(driver.log, initial: initial, config: config, engine: engine, readBack: readBack,
                                                concurrency: 1000 + 2 * maxSkew, realTime: { $0.at - (plan.skew[$0.crm] ?? 0) },
                                                refusedBy: facts.explainedRefusal,
-                                               quarantinedIn: { facts.quarantined.contains("\($0):\($1)") })
+                                               quarantinedIn: { facts.quarantined.contains("\($0):\($1)") },
+                                               unobservable: LostUpdates.unobservable(driver.log, cluster: cluster))
         let created = try await DemoRunner.concordCreated(before: before, driverLog: driver.log, engine: engine, config: config)
         let duplicates = DemoRunner.duplicatesCreated(readBack: readBack, created: created)
         let alarms = try await engine.withStore { try $0.integrityAlarmCount() }

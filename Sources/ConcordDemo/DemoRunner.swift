@@ -81,7 +81,8 @@ public enum DemoRunner {
         }
         let lost = try await LostUpdates.judge(driver.log, initial: initial, config: config, engine: engine, readBack: readBack,
                                               refusedBy: facts.explainedRefusal,
-                                              quarantinedIn: { facts.quarantined.contains("\($0):\($1)") })
+                                              quarantinedIn: { facts.quarantined.contains("\($0):\($1)") },
+                                               unobservable: LostUpdates.unobservable(driver.log, cluster: cluster))
         let created = try await concordCreated(before: before, driverLog: driver.log, engine: engine, config: config)
         let duplicates = duplicatesCreated(readBack: readBack, created: created)
 

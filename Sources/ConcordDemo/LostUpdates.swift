@@ -52,6 +52,25 @@ enum LostUpdates {
         return out
     }
 
+    /// Edits no API client could have read: the CRM deleted the record after the edit, and
+    /// answered no request showing the record between the two (the emulators note when an
+    /// answer last showed each record). Dataverse's delta and Salesforce's deleted-records
+    /// list name a deleted record without its values, so such an edit is gone with its record
+    /// in that CRM; a company (whose deletes are ignored) lives on elsewhere without it.
+    /// An answer in the same clock tick as the edit counts as showing it (strict).
+    static func unobservable(_ log: [DriverChange], cluster: EmulatorCluster) -> (DriverChange) -> Bool {
+        var deletedAt: [String: Int64] = [:]
+        for c in log where c.kind == .delete { deletedAt["\(c.crm)|\(c.id)"] = max(deletedAt["\(c.crm)|\(c.id)"] ?? .min, c.at) }
+        var stores: [String: RecordStore] = [:]
+        for m in cluster.members { stores[m.emulator.name] = m.emulator.control.store }
+        return { edit in
+            guard edit.kind == .edit, let deleted = deletedAt["\(edit.crm)|\(edit.id)"], deleted >= edit.at,
+                  let store = stores[edit.crm] else { return false }
+            guard let served = store.lastServed(edit.type, edit.id) else { return true }
+            return served < edit.at
+        }
+    }
+
     /// Edits whose record-field ended with a value no contender set, one line per record-field.
     /// - Parameters:
     ///   - initial: the fields' values before the user started (``initialValues(_:)``): they
@@ -62,15 +81,19 @@ enum LostUpdates {
     ///     hold the record's values; counted apart by the read-back).
     ///   - quarantinedIn: whether a CRM's change of the record waits in the quarantine (a
     ///     value that failed validation is held there with its reason, not lost).
+    ///   - unobservable: whether an edit was never there to be read (``unobservable(_:cluster:)``):
+    ///     it is neither judged nor a contender.
     static func judge(_ log: [DriverChange], initial: [DriverChange] = [], config: ConcordConfig, engine: SyncEngine, readBack: ReadBack,
                       concurrency: Int64 = 1000, realTime: (DriverChange) -> Int64 = { $0.at },
                       refusedBy: (String, RecordID) -> Bool = { _, _ in false },
-                      quarantinedIn: (String, RecordID) -> Bool = { _, _ in false }) async throws -> [String] {
+                      quarantinedIn: (String, RecordID) -> Bool = { _, _ in false },
+                      unobservable: (DriverChange) -> Bool = { _ in false }) async throws -> [String] {
         let mapper = RecordMapper(config: config)
         var edits: [RecordID: [String: [Edit]]] = [:]
         var judged = Set<String>()
         let userEdits = log.filter { $0.kind == .edit }
         for (index, change) in (userEdits + initial).enumerated() {
+            if index < userEdits.count && unobservable(change) { continue }
             guard let field = change.field, let raw = change.value,
                   let crmObject = DemoRunner.objectNames[change.crm]?[change.type],
                   let object = config.objects.map(\.name).first(where: { config.mapping(crm: change.crm, object: $0)?.crmObject == crmObject }),

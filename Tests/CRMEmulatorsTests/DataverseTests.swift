@@ -149,3 +149,25 @@ import Testing
         }
     }
 }
+
+/// The emulators note when an answer last showed each record: what the demo's judge asks
+/// to tell an edit no client could have read (made, then deleted, with no answer between)
+/// from one that was lost.
+@Suite struct ServedRecordTests {
+    @Test func anAnswerShowingARecordIsNotedAndAWriteWithoutOneIsNot() async throws {
+        let emulator = DataverseEmulator()
+        let store = emulator.control.store
+        try await withServer(emulator) { client in
+            let api = "/api/data/v9.2"
+            let created = try await client.send("POST", "\(api)/accounts", json: ["name": "Acme"])
+            let id = String(try #require(created.header("OData-EntityId")).split(separator: "(").last?.dropLast() ?? "")
+            #expect(store.lastServed("account", id) == nil, "a create answered 204 without the record shows nothing")
+            let before = store.clock.now()
+            #expect(try await client.send("GET", "\(api)/accounts(\(id))").status == 200)
+            let served = try #require(store.lastServed("account", id))
+            #expect(served >= before)
+            _ = try await client.send("GET", "\(api)/contacts")
+            #expect(store.lastServed("account", id) == served, "an answer about other records does not count")
+        }
+    }
+}

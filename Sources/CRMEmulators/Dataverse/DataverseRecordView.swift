@@ -17,6 +17,7 @@ extension DataverseEmulator {
 
     /// A row as the Web API returns it; `select` limits the columns (etag and id always included).
     static func render(_ record: StoredRecord, entity: DataverseEntity, select: [String]?, annotations: DataverseAnnotations) -> [String: JSONValue] {
+        RequestWrites.serve(record)
         var row: [String: JSONValue] = [:]
         for field in entity.fields.fields where field.kind != .reference {
             row[field.name] = record.fields[field.name] ?? .null

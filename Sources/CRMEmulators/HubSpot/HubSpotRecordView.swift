@@ -12,6 +12,7 @@ extension HubSpotEmulator {
     /// SimplePublicObject JSON. Unknown names are silently ignored, as HubSpot does. Blank properties
     /// are left out: live HubSpot sends `null` for them, but its OpenAPI schema only allows strings.
     func render(_ record: StoredRecord, properties requested: [String], history: [String] = [], associations: [String] = []) -> JSONValue {
+        RequestWrites.serve(record)
         let known = Set(schema(record.type).map(\.name))
         let values = allProperties(record)
         let names = requested.isEmpty ? HubSpotSchema.defaultProperties(record.type) : requested

@@ -39,6 +39,7 @@ extension SalesforceEmulator {
 
     /// Record JSON with `attributes` and the given (canonical) fields; all fields when nil.
     static func render(_ record: StoredRecord, base: String, fields: [String]?) -> JSONValue {
+        RequestWrites.serve(record)
         let all = fullFields(record)
         var out: [String: JSONValue] = [:]
         if let fields {

@@ -81,6 +81,7 @@ public struct EmulatorPipeline: Sendable {
         if emulator.isMetered(path: request.path) { emulator.decorate(&response, usage: usage) }
         // Carried out, answer lost: the client must not take a retry for a first attempt.
         if control.roll(control.faults.answerLossRate) { return .dropped }
+        control.store.noteServed(writes.served)
         return response
     }
 }
@@ -90,8 +91,16 @@ public struct EmulatorPipeline: Sendable {
 final class RequestWrites: Sendable {
     @TaskLocal static var current: RequestWrites?
     private let log = Locked<[ChangeEvent]>([])
+    private let rendered = Locked<[RecordStore.ServedKey]>([])
 
     var changes: [ChangeEvent] { log.current }
+    /// The records the request's answer shows (type, id).
+    var served: [RecordStore.ServedKey] { rendered.current }
 
     func record(_ events: [ChangeEvent]) { log.withLock { $0.append(contentsOf: events) } }
+
+    /// Notes that the answer shows `record` (called where a record is rendered for the wire).
+    static func serve(_ record: StoredRecord) {
+        current?.rendered.withLock { $0.append(RecordStore.ServedKey(type: record.type, id: record.id)) }
+    }
 }

@@ -4,6 +4,13 @@ import Foundation
 public final class RecordStore: Sendable {
     private let state: Locked<StoreBox>
     private let listeners = Locked<[@Sendable (ChangeEvent, StoredRecord) -> Void]>([])
+    private let served = Locked<[ServedKey: Int64]>([:])
+
+    /// A record shown in an API answer.
+    public struct ServedKey: Hashable, Sendable {
+        public var type: String
+        public var id: String
+    }
     /// Source of modification timestamps.
     public let clock: EmulatorClock
 
@@ -92,6 +99,19 @@ public final class RecordStore: Sendable {
     }
 
     public var currentSequence: Int64 { read { $0.sequence } }
+
+    /// Notes that an API answer delivered now showed these records (with their values as
+    /// they were then).
+    public func noteServed(_ keys: [ServedKey]) {
+        guard !keys.isEmpty else { return }
+        let now = clock.now()
+        served.withLock { for k in keys { $0[k] = now } }
+    }
+
+    /// When an API answer last showed the record, on this CRM's clock; `nil` if never.
+    /// What a client could have seen: a value set after this and gone before the next
+    /// answer (the record deleted) was never observable through the API.
+    public func lastServed(_ type: String, _ id: String) -> Int64? { served.current[ServedKey(type: type, id: id)] }
 
     /// Registers a callback run for every committed change.
     public func onChange(_ listener: @escaping @Sendable (ChangeEvent, StoredRecord) -> Void) {
