@@ -11,6 +11,7 @@ extension SyncEngine {
                  connector: any CRMConnector, report r: inout PassReport.Replica) async throws -> [PreparedPush] {
         let mapper = RecordMapper(config: config, resolver: StoreResolver(store: store))
         var out: [PreparedPush] = []
+        var twins: [Value: String]?  // read once per chunk, when a create needs it
         for item in chunk {
             guard let rec = try store.record(item.record) else {
                 try store.completeOutbox([item.id])
@@ -33,6 +34,21 @@ extension SyncEngine {
             if goneThere && config.sync.objects[object]?.deletePolicy == .ignore {
                 // Deleted there, and this object's deletes are respected where they happen.
                 try store.completeOutbox([item.id])
+                continue
+            }
+            if link == nil {
+                if twins == nil { twins = try quarantinedTwins(replica: replica, object: object) }
+                if let twin = quarantinedTwin(of: rec, object: object, in: twins ?? [:]) {
+                    // The CRM holds this record already, quarantined: link it, write nothing over it.
+                    try store.setLink(replica: replica, objectType: object, externalID: twin, record: item.record)
+                    twins = twins?.filter { $0.value != twin }
+                    r.matched += 1
+                    try store.blockOutbox(item.id, reason: "\(replica) holds this \(object) as \(twin), whose change is quarantined: "
+                                          + "fix it there or with the mapping, then `concord quarantine retry`")
+                    continue
+                }
+            } else if let link, !goneThere, let reason = try quarantinedWhole(replica: replica, object: object, link: link) {
+                try store.blockOutbox(item.id, reason: "\(replica) changed this \(object), and the change is quarantined: \(reason)")
                 continue
             }
             let desired = desiredValues(rec.state, object: object, mapping: mapping)

@@ -5,6 +5,7 @@ import ConcordEngine
 import ConcordMapping
 import CRMEmulators
 import Foundation
+import Synchronization
 import Testing
 
 /// Deletes by policy, restore, and merges, through the real connectors and emulators.
@@ -102,14 +103,21 @@ struct EndToEndIdentityTests {
     func hubSpotExistingIDIsLinked() async throws {
         let stack = try await Stack.start(people: 10, seed: 23)
         defer { Task { await stack.stop() } }
-        // HubSpot's Ada lacks the last name Concord requires: quarantined, so Concord does not
-        // match her by email and creates Dataverse's Ada in HubSpot, which refuses: her email
-        // is taken (409, "Contact already exists. Existing ID: ...").
-        let hsAda = stack.emulator("hubspot").control.store.transaction { tx in
-            let id = String(40_000_000_000 + tx.nextCounter())
-            _ = tx.create("contacts", id: id, fields: ["firstname": .string("Ada"), "email": .string("ada@lovelace.test"),
-                                                       "phone": .string("+15550100")], source: "CRM_UI")
-            return id
+        // A person creates Ada in HubSpot (without the last name Concord requires) while
+        // Concord writes companies there, after its reads of HubSpot: Concord has not seen her
+        // and creates Dataverse's Ada in HubSpot, which refuses: her email is taken (409,
+        // "Contact already exists. Existing ID: ...").
+        let hubspotStore = stack.emulator("hubspot").control.store
+        let created = AdaBox()
+        hubspotStore.onChange { event, _ in
+            guard event.type == "companies", event.source.hasPrefix("API"), created.claim() else { return }
+            let id = hubspotStore.transaction { tx in
+                let id = String(40_000_000_000 + tx.nextCounter())
+                _ = tx.create("contacts", id: id, fields: ["firstname": .string("Ada"), "email": .string("ada@lovelace.test"),
+                                                           "phone": .string("+15550100")], source: "CRM_UI")
+                return id
+            }
+            created.set(id)
         }
         let dvAda = UUID().uuidString.lowercased()
         _ = stack.emulator("dynamics").control.store.transaction { tx in
@@ -120,10 +128,10 @@ struct EndToEndIdentityTests {
         let seeded = KillNineTests.allIDs(stack)
         let (engine, connectors) = try stack.engine()
         let reports = await engine.syncToConvergence(maxPasses: 8)
-        // Matched: the seeded overlap, and Ada once more (linked on HubSpot's 409; Dataverse's
-        // Ada matches no one by email while HubSpot's is quarantined).
+        // Matched: the seeded overlap, and Ada once more (linked on HubSpot's 409).
         let overlap = SeededOverlap(seed: 23, people: 10)
         try #require(!overlap.hasDuplicatesInsideACRM, "seed 23 has a key twice inside one CRM: pick another seed")
+        let hsAda = try #require(created.id, "Ada was created in HubSpot while Concord wrote companies there")
         let matched = reports.flatMap { $0.replicas.values }.map(\.matched).reduce(0, +)
         let companyMatches = try await EndToEndSyncTests.seededCompanyMatches(engine, seeded: seeded)
         #expect(matched == overlap.expectedContactMatches + companyMatches + 1,
@@ -140,4 +148,44 @@ struct EndToEndIdentityTests {
         let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
         #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
     }
+
+    @Test("a contact Dataverse holds quarantined (no last name) is linked to the same person from HubSpot, not created beside: no duplicate, and it gets the last name")
+    func quarantinedRecordKeepsItsIdentity() async throws {
+        let stack = try await Stack.start(people: 10, seed: 23)
+        defer { Task { await stack.stop() } }
+        let dvAda = UUID().uuidString.lowercased()
+        _ = stack.emulator("dynamics").control.store.transaction { tx in
+            tx.create("contact", id: dvAda, fields: ["firstname": .string("Ada"), "emailaddress1": .string("ada@lovelace.test"),
+                                                     "statecode": 0], source: "CRM_UI")
+        }
+        let hsAda = stack.emulator("hubspot").control.store.transaction { tx in
+            let id = String(40_000_000_000 + tx.nextCounter())
+            _ = tx.create("contacts", id: id, fields: ["firstname": .string("Ada"), "lastname": .string("Lovelace"),
+                                                       "email": .string("ada@lovelace.test")], source: "CRM_UI")
+            return id
+        }
+        let (engine, connectors) = try stack.engine()
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        let adas = stack.emulator("dynamics").control.store.all("contact").filter { $0.fields["emailaddress1"]?.textForm == "ada@lovelace.test" }
+        #expect(adas.map(\.id) == [dvAda], "no second Ada in Dataverse")
+        let links = try await engine.withStore { s -> [String: String] in
+            guard let gid = try s.linkedRecord(replica: "hubspot", objectType: "contact", externalID: hsAda) else { return [:] }
+            return try s.links(of: gid)
+        }
+        #expect(links["dynamics"] == dvAda, "Dataverse's quarantined Ada is HubSpot's: \(links)")
+        #expect(stack.emulator("dynamics").control.store.get("contact", dvAda)?.fields["lastname"] == .string("Lovelace"),
+                "and gets the last name it lacked")
+        #expect(try await engine.withStore { try $0.quarantined() }.filter { $0.recordKey == dvAda }.isEmpty, "and leaves the quarantine")
+        let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
+        #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
+    }
+}
+
+/// The HubSpot id of the Ada a listener created, once.
+final class AdaBox: Sendable {
+    private let state = Mutex<(claimed: Bool, id: String?)>((false, nil))
+    /// Whether this caller is the first (and so creates her).
+    func claim() -> Bool { state.withLock { s in defer { s.claimed = true }; return !s.claimed } }
+    func set(_ id: String) { state.withLock { $0.id = id } }
+    var id: String? { state.withLock { $0.id } }
 }
