@@ -156,12 +156,14 @@ struct EndToEndIdentityTests {
         let dvAda = UUID().uuidString.lowercased()
         _ = stack.emulator("dynamics").control.store.transaction { tx in
             tx.create("contact", id: dvAda, fields: ["firstname": .string("Ada"), "emailaddress1": .string("ada@lovelace.test"),
-                                                     "statecode": 0], source: "CRM_UI")
+                                                     "jobtitle": .string("Analyst"), "statecode": 0], source: "CRM_UI")
         }
+        // Made after Dataverse's (Dataverse stamps whole seconds, so its stamp is earlier).
         let hsAda = stack.emulator("hubspot").control.store.transaction { tx in
             let id = String(40_000_000_000 + tx.nextCounter())
             _ = tx.create("contacts", id: id, fields: ["firstname": .string("Ada"), "lastname": .string("Lovelace"),
-                                                       "email": .string("ada@lovelace.test")], source: "CRM_UI")
+                                                       "email": .string("ada@lovelace.test"), "jobtitle": .string("Countess")],
+                          source: "CRM_UI")
             return id
         }
         let (engine, connectors) = try stack.engine()
@@ -175,9 +177,30 @@ struct EndToEndIdentityTests {
         #expect(links["dynamics"] == dvAda, "Dataverse's quarantined Ada is HubSpot's: \(links)")
         #expect(stack.emulator("dynamics").control.store.get("contact", dvAda)?.fields["lastname"] == .string("Lovelace"),
                 "and gets the last name it lacked")
+        // Its quarantined input, taken in once linked, is merged by its own (earlier) time: the
+        // later title from HubSpot stands everywhere, not moved back to Dataverse's.
+        #expect(stack.emulator("dynamics").control.store.get("contact", dvAda)?.fields["jobtitle"] == .string("Countess"))
+        #expect(stack.emulator("hubspot").control.store.get("contacts", hsAda)?.fields["jobtitle"] == .string("Countess"))
         #expect(try await engine.withStore { try $0.quarantined() }.filter { $0.recordKey == dvAda }.isEmpty, "and leaves the quarantine")
         let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
         #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
+    }
+
+    @Test("a company edited in HubSpot and deleted there before Concord read the edit: the edit reaches the others (company deletes are ignored; HubSpot's archive listing carries the last values)")
+    func editThenArchiveInHubSpot() async throws {
+        let stack = try await Stack.start(people: 20, seed: 26)
+        defer { Task { await stack.stop() } }
+        let (engine, _) = try stack.engine()
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        let (company, sfCompany, hsCompany, dvCompany) = try await linkedEverywhere(engine, object: "company")
+        _ = try stack.emulator("hubspot").control.store.transaction { tx in
+            try tx.update("companies", id: hsCompany, changes: ["phone": .string("+15550199")], source: "CRM_UI")
+        }
+        _ = try stack.emulator("hubspot").control.store.transaction { tx in try tx.delete("companies", id: hsCompany, source: "CRM_UI") }
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        #expect(stack.emulator("salesforce").control.store.get("Account", sfCompany)?.fields["Phone"] == .string("+15550199"))
+        #expect(stack.emulator("dynamics").control.store.get("account", dvCompany)?.fields["telephone1"] == .string("+15550199"))
+        #expect(try await engine.withStore { try $0.record(company)?.state.isAlive } == true, "the company lives on")
     }
 }
 

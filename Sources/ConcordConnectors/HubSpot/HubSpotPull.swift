@@ -36,7 +36,7 @@ extension HubSpotConnector {
             let records = try await complete(found, request: request)
             return PullPage(records: records, cursor: cursor.encoded, hasMore: true)
         case .deletes:
-            let records = try await pullDeletes(request.object, cursor: &cursor, horizon: horizon)
+            let records = try await pullDeletes(request, cursor: &cursor, horizon: horizon)
             return PullPage(records: records, cursor: cursor.encoded, hasMore: cursor.phase == .deletes)
         }
     }
@@ -90,10 +90,16 @@ extension HubSpotConnector {
         return (found, firstServerTime ?? serverTime)
     }
 
-    /// One page of the archived listing: records archived inside the scan's window.
-    private func pullDeletes(_ object: String, cursor: inout HubSpotCursor,
+    /// One page of the archived listing: records archived inside the scan's window, with
+    /// their last values (the wanted properties, stamped with their last modification): where
+    /// deletes are ignored the record lives on elsewhere, and an edit made just before the
+    /// archive, which no search showed yet, must not go with it.
+    private func pullDeletes(_ request: PullRequest, cursor: inout HubSpotCursor,
                              horizon: Int64) async throws(ConnectorError) -> [CRMRecord] {
-        var query: [(name: String, value: String)] = [("archived", "true"), ("limit", "100"), ("properties", "hs_object_id")]
+        let object = request.object
+        let modified = Self.modifiedProperty(object)
+        var query: [(name: String, value: String)] = [("archived", "true"), ("limit", "100"),
+                                                      ("properties", Self.searchProperties(request).joined(separator: ","))]
         if let page = cursor.archivedPage { query.append(("after", page)) }
         let (status, json, serverTime) = try await call("pull", .get, objectPath(object), query: query, readOnly: true)
         let page: HubSpotPage
@@ -106,7 +112,8 @@ extension HubSpotConnector {
         if let running = cursor.archivedUntil { until = running } else { until = max(cursor.archivedAfter, serverTime ?? horizon) }
         let deleted = page.results.compactMap { record -> CRMRecord? in
             guard let at = record.archivedAt ?? record.updatedAt, at > cursor.archivedAfter, at <= until else { return nil }
-            return CRMRecord(id: record.id, modifiedAt: UInt64(clamping: at), isDeleted: true)
+            return CRMRecord(id: record.id, fields: record.properties,
+                             modifiedAt: UInt64(clamping: min(at, Self.modifiedAt(record, modified) ?? at)), isDeleted: true)
         }
         if let next = page.nextAfter {
             cursor.archivedPage = next
