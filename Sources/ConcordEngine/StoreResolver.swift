@@ -30,7 +30,7 @@ final class StoreResolver: ReferenceResolver, @unchecked Sendable {
     private func live(_ crm: String, _ record: RecordID) -> String? {
         guard let id = (try? store.externalID(replica: crm, record: record)) ?? nil,
               !((try? store.shadow(replica: crm, record: record)[SyncEngine.deletedMarker]) == .bool(true)),
-              (try? store.record(record))??.state.isAlive ?? true else { return nil }
+              (try? store.isAlive(record)) ?? true else { return nil }
         return id
     }
 }

@@ -14,6 +14,18 @@ extension ConcordStore {
                             state: try decodeState(id, blob, causalLength: cl, after: 0), sequence: seq)
     }
 
+    /// Whether the record is alive (its causal length odd), without decoding its registers;
+    /// `nil` when the store has never seen it.
+    public func isAlive(_ id: RecordID) throws(StoreError) -> Bool? {
+        let s = statements.selectByGID
+        s.reset()
+        s.bind(1, id.bytes)
+        guard try s.step() else { return nil }
+        let cl = s.uint64(2)
+        s.reset()
+        return cl % 2 == 1
+    }
+
     /// The records changed after `cursor.after`, oldest change first, at most `limit`
     /// records; each carries its registers above `cursor.floor` and its causal length.
     /// Applying every page, in order, with ``merge(_:origin:)`` gives the reader everything
