@@ -116,3 +116,29 @@ import Testing
         }
     }
 }
+
+/// A person's merge in Dataverse, as the simulated user makes it: the subordinate's related
+/// records are re-parented to the master, and its alternate key stays its own.
+@Suite struct DataverseMergeTests {
+    @Test func mergeReparentsActivitiesAndKeepsKeysApart() throws {
+        let emulator = DataverseEmulator()
+        let store = emulator.control.store
+        let (master, subordinate, task) = ("00000000-0000-0000-0000-00000000000a", "00000000-0000-0000-0000-00000000000b",
+                                           "00000000-0000-0000-0000-00000000000c")
+        store.transaction { tx in
+            tx.create("contact", id: master, fields: ["lastname": "Lovelace", "statecode": 0], source: "CRM_UI")
+            tx.create("contact", id: subordinate, fields: ["lastname": "Lovelace", "jobtitle": "Countess", "statecode": 0,
+                                                           "new_concordid": "0123456789abcdef0123456789abcdef"], source: "CRM_UI")
+            tx.create("task", id: task, fields: ["subject": "Call Ada", "regardingobjectid": .object(["type": "contact", "id": .string(subordinate)])],
+                      source: "CRM_UI")
+        }
+        let profile = DriverProfile.dynamics(emulator)
+        _ = try store.transaction { tx in try profile.merge("contact", master, subordinate, &tx) }
+        #expect(store.get("task", task)?.fields["regardingobjectid"] == .object(["type": "contact", "id": .string(master)]),
+                "the task is regarding the master now")
+        let merged = try #require(store.get("contact", master))
+        #expect(merged.fields["jobtitle"] == "Countess", "a blank of the master filled from the subordinate")
+        #expect(merged.fields["new_concordid"] == nil, "the subordinate's alternate key is not the master's")
+        #expect(store.get("contact", subordinate) == nil, "the subordinate is gone")
+    }
+}

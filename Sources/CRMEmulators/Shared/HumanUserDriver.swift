@@ -157,7 +157,7 @@ extension DriverProfile {
             })
     }
 
-    /// Contacts, accounts and opportunities of a Dataverse emulator (no merge through this driver).
+    /// Contacts, accounts and opportunities of a Dataverse emulator.
     public static func dynamics(_ emulator: DataverseEmulator) -> DriverProfile {
         DriverProfile(
             crm: emulator.name, store: emulator.control.store,
@@ -170,6 +170,22 @@ extension DriverProfile {
                 }
             },
             newID: { _, _ in emulator.newGUID() },
-            mergeable: ["contact", "account"])
+            mergeable: ["contact", "account"],
+            merge: { type, primary, merged, tx in
+                // Dataverse's Merge re-parents the subordinate's related records to the master
+                // (lookups naming it, activities regarding it, notes on it: each one an update
+                // of that record), and alternate keys stay with their own record.
+                for entity in DataverseSchema.entities {
+                    for lookup in entity.lookups {
+                        for record in tx.all(entity.logicalName) {
+                            guard case .object(var target)? = record.fields[lookup.name], target["id"] == .string(merged) else { continue }
+                            target["id"] = .string(primary)
+                            _ = try tx.update(entity.logicalName, id: record.id, changes: [lookup.name: .object(target)], source: "CRM_UI")
+                        }
+                    }
+                }
+                return try tx.merge(type, primaryID: primary, mergedID: merged, source: "CRM_UI",
+                                    keeping: Set(DataverseSchema.entity(logicalName: type)?.alternateKeys ?? []))
+            })
     }
 }

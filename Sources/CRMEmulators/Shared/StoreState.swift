@@ -184,15 +184,19 @@ public struct StoreTransaction {
     }
 
     /// Merges `mergedID` into `primaryID`: blank fields of the primary take the merged record's
-    /// values, the merged record is deleted, and the primary remembers the merged id.
+    /// values (except `keeping`: fields that stay with their own record, such as alternate
+    /// keys), the merged record is deleted, and the primary remembers the merged id.
     @discardableResult
-    public mutating func merge(_ type: String, primaryID: String, mergedID: String, source: String = "API") throws -> StoredRecord {
+    public mutating func merge(_ type: String, primaryID: String, mergedID: String, source: String = "API",
+                               keeping: Set<String> = []) throws -> StoredRecord {
         guard let other = get(type, mergedID) else { throw RecordNotFound(type: type, id: mergedID) }
         guard let primary = get(type, primaryID) else { throw RecordNotFound(type: type, id: primaryID) }
         var fill: [String: JSONValue] = [:]
         // Blanks of the survivor are filled from the merged-away record, but not Salesforce's
         // MasterRecordId: it says the merged-away record was merged (into the survivor).
-        for (name, value) in other.fields where primary.fields[name] == nil && name != "MasterRecordId" { fill[name] = value }
+        for (name, value) in other.fields where primary.fields[name] == nil && name != "MasterRecordId" && !keeping.contains(name) {
+            fill[name] = value
+        }
         var updated = try update(type, id: primaryID, changes: fill, source: source)
         updated.mergedIds.append(contentsOf: [mergedID] + other.mergedIds)
         put(type, primaryID, updated)
