@@ -159,6 +159,27 @@ struct EngineSyncTests {
         #expect(await w.sf.writes.filter { $0.0 == "create" }.count == 3)
     }
 
+    @Test("a create whose answer was lost, read back before it is resolved, is Concord's own write, not an edit: a later edit elsewhere survives")
+    func lostCreateAnswerIsNoEdit() async throws {
+        let w = try World()
+        defer { w.remove() }
+        await w.dv.userCreate("contacts", ["firstname": .string("Ada"), "lastname": .string("Lovelace"), "emailaddress1": .string("ada@x.io"),
+                                           "telephone1": .string("+15550100")])
+        // HubSpot's clock runs ahead: its record of Concord's create is stamped after the edit below.
+        await w.hs.advance(by: 10_000)
+        await w.hs.setFaults(loseNextAcknowledgement: true)
+        _ = await w.engine.runPass()
+        #expect(await w.hs.records("contacts").count == 1, "the create landed in HubSpot, its answer was lost")
+        let sfID = try #require(await w.sf.records("Contact").keys.first)
+        await w.sf.advance(by: 5_000)
+        await w.sf.userUpdate("Contact", sfID, ["Phone": .string("+15550199")])
+        _ = await w.engine.syncToConvergence()
+        #expect(await w.sf.records("Contact")[sfID]?["Phone"] == .string("+15550199"), "the edit stands in Salesforce")
+        #expect(await w.hs.records("contacts").values.first?["phone"] == .string("+15550199"), "and reaches HubSpot")
+        #expect(await w.dv.records("contacts").values.first?["telephone1"] == .string("+15550199"), "and Dataverse")
+        #expect(await w.hs.records("contacts").count == 1, "no duplicate")
+    }
+
     @Test("a record that fails validation is quarantined with the exact input, and nothing of it spreads")
     func quarantine() async throws {
         let w = try World()
