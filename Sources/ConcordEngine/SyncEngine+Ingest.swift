@@ -57,21 +57,11 @@ extension SyncEngine {
             values = v
             held = failures
         }
-        // Concord's own create, landed with its answer lost (the record carries Concord's id and
-        // the create is still open): its values are what Concord wrote, perhaps before an edit
-        // elsewhere it had not seen yet. Read as this CRM's edits at this CRM's time, they would
-        // beat that later edit; they are taken as seen (the shadow), and the next push brings
-        // the record up to date.
-        var ownCreateEcho = false
         if gid == nil {
             switch try match(record, values: values, replica: replica, object: object, mapping: mapping) {
             case .found(let id):
                 gid = id
                 r.matched += 1
-                if let ext = mapping.externalIDField, record.fields[ext]?.text.flatMap({ RecordID($0) }) == id,
-                   try store.hasOpenOutbox(replica: replica, record: id) {
-                    ownCreateEcho = true
-                }
                 // A create planned (or refused) for this CRM before its own record turned up is moot now.
                 try store.discardOutbox(replica: replica, record: id)
             case .ambiguous(let candidates):
@@ -100,7 +90,7 @@ extension SyncEngine {
         // others: a blank that is what this CRM can hold of the current values is no edit.
         let grouped = Set(mapping.groups.flatMap { $0 })
         let canHold = grouped.isEmpty ? [:] : current.map { mapping.projectGroups(desiredValues($0, object: object, mapping: mapping)) } ?? [:]
-        for (field, value) in values where shadow[field] != value && !ownCreateEcho {
+        for (field, value) in values where shadow[field] != value {
             if grouped.contains(field), let held = canHold[field], held == value, value.isBlank { continue }
             // A blank in a field Concord never saw a value of, in a record it already holds
             // there (it created it, or read it before): the CRM never had one. No edit, so it

@@ -56,15 +56,18 @@ import Testing
                 for id in ids[10..<13] { try tx.delete("contacts", id: id) }
                 try tx.merge("contacts", primaryID: ids[20], mergedID: ids[21])
             }
-            // Deletes are read up to HubSpot's clock (its `Date` header, to the second), so one
-            // may wait for a later cycle; a few cycles are pulled, bounded.
+            // Deletes are read up to HubSpot's clock (its `Date` header, to the second), and
+            // changes once they are older than the settle window (a second): either may wait for
+            // a later cycle. Cycles are pulled until both are in, bounded only to catch a hang.
             let expectedDeletes = Set(ids[10..<13] + [ids[21]])
+            let expectedChanges = Set(ids[0..<5] + [ids[20]])
             var next: (records: [CRMRecord], cursor: String?, pages: Int) = ([], full.cursor, 0)
-            for _ in 0..<6 {
-                try await Task.sleep(for: .milliseconds(600))
+            for _ in 0..<100 {
+                try await Task.sleep(for: .milliseconds(300))
                 let cycle = try await HubSpotTestSupport.pullAll(connector, cursor: next.cursor)
                 next = (next.records + cycle.records, cycle.cursor, next.pages + cycle.pages)
-                if Set(next.records.filter(\.isDeleted).map(\.id)) == expectedDeletes { break }
+                if Set(next.records.filter(\.isDeleted).map(\.id)) == expectedDeletes,
+                   Set(next.records.filter { !$0.isDeleted }.map(\.id)) == expectedChanges { break }
             }
             let changed = next.records.filter { !$0.isDeleted }
             let deleted = next.records.filter(\.isDeleted)

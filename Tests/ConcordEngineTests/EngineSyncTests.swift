@@ -180,6 +180,24 @@ struct EngineSyncTests {
         #expect(await w.hs.records("contacts").count == 1, "no duplicate")
     }
 
+    @Test("a create whose answer was lost, then edited there before Concord read it: the edit is read as an edit and survives")
+    func lostCreateAnswerThenEditedThere() async throws {
+        let w = try World()
+        defer { w.remove() }
+        await w.dv.userCreate("contacts", ["firstname": .string("Ada"), "lastname": .string("Lovelace"), "emailaddress1": .string("ada@x.io"),
+                                           "telephone1": .string("+15550100")])
+        await w.sf.setFaults(loseNextAcknowledgement: true)
+        _ = await w.engine.runPass()
+        let sfID = try #require(await w.sf.records("Contact").keys.first, "the create landed in Salesforce, its answer was lost")
+        await w.sf.advance(by: 5_000)
+        await w.sf.userUpdate("Contact", sfID, ["Phone": .string("+15550199")])
+        _ = await w.engine.syncToConvergence()
+        #expect(await w.sf.records("Contact")[sfID]?["Phone"] == .string("+15550199"), "the edit stands in Salesforce")
+        #expect(await w.hs.records("contacts").values.first?["phone"] == .string("+15550199"), "and reaches HubSpot")
+        #expect(await w.dv.records("contacts").values.first?["telephone1"] == .string("+15550199"), "and Dataverse")
+        #expect(await w.sf.records("Contact").count == 1, "no duplicate")
+    }
+
     @Test("a record that fails validation is quarantined with the exact input, and nothing of it spreads")
     func quarantine() async throws {
         let w = try World()
