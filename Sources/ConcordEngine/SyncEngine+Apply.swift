@@ -57,6 +57,9 @@ extension SyncEngine {
                                              + "merge them", permanent: true)
                         r.failed += 1
                     } else {
+                        // Its values are the CRM's, not what Concord sent for its create (the
+                        // shadow written before sending): read afresh (``readAdopted``).
+                        try store.removeShadow(replica: replica, record: p.item.record)
                         try store.setLink(replica: replica, objectType: object, externalID: existing, record: p.item.record)
                         try store.completeOutbox([p.item.id])
                         adopted.append(existing)

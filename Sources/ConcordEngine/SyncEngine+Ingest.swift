@@ -153,6 +153,9 @@ extension SyncEngine {
 
     /// A record deleted in a CRM: propagate or ignore, per the object's policy.
     func ingestDelete(_ record: CRMRecord, replica: String, object: String) throws(StoreError) {
+        // A change of it waiting in the quarantine is moot: the record is gone there (and a
+        // record quarantined whole must not be taken for the CRM's copy of anything now).
+        _ = try store.removeQuarantine(key: quarantineKey(replica, object, record.id))
         guard let id = try store.linkedRecord(replica: replica, objectType: object, externalID: record.id) else { return }
         let wasGone = try store.shadow(replica: replica, record: id)[Self.deletedMarker] == .bool(true)
         try store.updateShadow(replica: replica, record: id, fields: [Self.deletedMarker: .bool(true)])

@@ -20,8 +20,10 @@ extension SyncEngine {
         let refs = p.values.values.compactMap { v -> RecordID? in if case .reference(let id) = v { return id } else { return nil } }
         guard !refs.isEmpty else { return false }
         if error.crmCode == "INVALID_CROSS_REFERENCE_KEY" { return true }
-        guard error.code == .notFound else { return false }
-        if p.isCreate { return true }
+        if error.code == .notFound && p.isCreate { return true }
+        // Dataverse answers a bind to a deleted record with 404 "account With Id = ... Does
+        // Not Exist", which its connector reports as refused values (the row written is there).
+        guard error.code == .notFound || error.code == .validation else { return false }
         for id in refs {
             if let ext = try store.externalID(replica: replica, record: try store.survivor(of: id) ?? id),
                error.message.localizedStandardContains(ext) { return true }

@@ -29,14 +29,6 @@ extension SyncEngine {
     /// not final may have landed, so it stays `sending` (reconciled before any resend);
     /// anything else is failed as ``ConcordStore/failOutbox(_:error:permanent:)`` does.
     func settle(_ p: PreparedPush, error: String, permanent: Bool) throws(StoreError) {
-        if p.isCreate && !permanent {
-            // The create may have landed. Should it turn up in a pull before it is resolved, its
-            // values are Concord's own write, not the CRM's edits (stamped with the CRM's time,
-            // they would beat a later edit made elsewhere): the shadow says what was sent, so
-            // only what differs from it (an edit made there since) is read as an edit.
-            try store.updateShadow(replica: p.item.replica, record: p.item.record,
-                                   fields: held(p.values, replica: p.item.replica, object: p.item.objectType))
-        }
         if p.isBlindCreate && !permanent {
             try store.keepSending(p.item.id, error: "outcome unknown, to be looked up before it is sent again: \(error)")
         } else {
@@ -88,6 +80,15 @@ extension SyncEngine {
                 if prepared.isEmpty { continue }
                 let results: [PushResult]
                 do {
+                    // A create may land without Concord learning it (a lost answer, a kill -9
+                    // before the answer is recorded). Should a pull find it before it is
+                    // resolved, its values are Concord's own write, not the CRM's edits (stamped
+                    // with the CRM's time they would beat a later edit made elsewhere): the
+                    // shadow says what is sent, before it is sent, so only what differs from it
+                    // (an edit made there since) is read as an edit.
+                    for p in prepared where p.isCreate {
+                        try store.updateShadow(replica: replica, record: p.item.record, fields: held(p.values, replica: replica, object: object))
+                    }
                     try store.markSending(prepared.filter(\.isCreate).map(\.item.id))
                     results = try await connector.push(object: mapping.crmObject, items: prepared.map(\.push))
                 } catch let error as ConnectorError {

@@ -198,6 +198,22 @@ struct EngineSyncTests {
         #expect(await w.sf.records("Contact").count == 1, "no duplicate")
     }
 
+    @Test("a quarantined record deleted in its CRM leaves the quarantine, and is not taken for that CRM's copy of the same person later")
+    func deletedQuarantinedRecordReservesNothing() async throws {
+        let w = try World()
+        defer { w.remove() }
+        let gone = await w.dv.userCreate("contacts", ["firstname": .string("Ada"), "emailaddress1": .string("ada@x.io")])
+        _ = await w.engine.runPass()
+        #expect(try await w.engine.withStore { try $0.quarantined() }.count == 1, "no last name: quarantined")
+        await w.dv.userDelete("contacts", gone)
+        _ = await w.engine.runPass()
+        #expect(try await w.engine.withStore { try $0.quarantined() }.isEmpty, "deleted there: its quarantined change is moot")
+        await w.hs.userCreate("contacts", ["firstname": .string("Ada"), "lastname": .string("Lovelace"), "email": .string("ada@x.io")])
+        _ = await w.engine.syncToConvergence()
+        let live = await w.dv.records("contacts")
+        #expect(live.count == 1 && live.keys.first != gone, "HubSpot's Ada is created in Dataverse, not linked to the deleted one: \(live)")
+    }
+
     @Test("a record that fails validation is quarantined with the exact input, and nothing of it spreads")
     func quarantine() async throws {
         let w = try World()
