@@ -29,7 +29,7 @@ extension SyncEngine {
                         replan = try takeInOverwritten(result.preceding, record: p.item.record, replica: replica, object: object, report: &r)
                     }
                     r.fieldsWritten += p.values.count
-                    var seen = held(p.values, replica: replica, object: object)
+                    var seen = p.held
                     seen[Self.deletedMarker] = .bool(false)
                     // A deferred reference is blank in the CRM now; the shadow says so, so the
                     // blank read back is no edit, and the reference still differs: it is pushed later.
@@ -88,9 +88,9 @@ extension SyncEngine {
                     // change waits in the quarantine: Concord cannot take it in, so it cannot write
                     // over it either; the write waits (blocked, re-armed each push) until released.
                     if !p.isCreate, let link = try store.externalID(replica: replica, record: p.item.record),
-                       let row = try store.quarantineEntry(key: quarantineKey(replica, object, link)), !row.rule.hasPrefix("held:") {
+                       let reason = try quarantinedWhole(replica: replica, object: object, link: link) {
                         try store.failOutbox(p.item.id, error: error.description, permanent: false)
-                        try store.blockOutbox(p.item.id, reason: "\(replica) changed this \(object), and the change is quarantined: \(row.reason)")
+                        try store.blockOutbox(p.item.id, reason: "\(replica) changed this \(object), and the change is quarantined: \(reason)")
                     } else {
                         try settle(p, error: error.description, permanent: false)
                     }

@@ -14,6 +14,14 @@ extension SyncEngine {
     /// The configured natural keys of an object (email for contacts, domain for companies).
     func matchKeys(_ object: String) -> [String] { config.sync.objects[object]?.matchKeys ?? [] }
 
+    /// The effective value of natural key `key` in a record's state (rules applied), `nil`
+    /// when unset or blank.
+    func matchKeyValue(_ key: String, object: String, in state: RecordState) -> Value? {
+        guard let def = config.object(object)?.field(key),
+              let value = RuleFilter.effective(field: key, rule: def.rule, in: state)?.value, !value.isBlank else { return nil }
+        return value
+    }
+
     /// Matches by external-id field first (a record that carries Concord's global id), then
     /// by the natural keys. A key that matches more than one candidate is ambiguous; a
     /// candidate already linked to another record of the same CRM is a duplicate in that

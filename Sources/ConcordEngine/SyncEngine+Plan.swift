@@ -56,11 +56,14 @@ extension SyncEngine {
     func holdable(_ desired: [String: Value], mapping: ObjectMapping, replica: String) -> [String: Value] {
         let resolver = StoreResolver(store: store)
         var out = desired
-        for member in mapping.groups.joined() {
-            guard case .reference(let id)? = desired[member],
+        for group in mapping.groups {
+            // Only the member the projection would choose is looked up; while it cannot be
+            // held, the next one is (the others do not change what the group holds).
+            while let member = group.first(where: { !(out[$0]?.isBlank ?? true) }), case .reference(let id)? = out[member],
                   resolver.externalID(crm: replica, object: "", recordID: id) == nil,  // the store resolver needs no object
-                  !((try? referenceIsComing(.reference(id), replica: replica)) ?? true) else { continue }
-            out[member] = .null
+                  !((try? referenceIsComing(.reference(id), replica: replica)) ?? true) {
+                out[member] = .null
+            }
         }
         return out
     }
@@ -78,11 +81,9 @@ extension SyncEngine {
     /// refreshes the record's natural keys. Runs inside the caller's transaction.
     func plan(_ id: RecordID, objectType object: String) throws(StoreError) {
         guard let rec = try store.record(id) else { return }
-        if let canonical = config.object(object) {
-            for key in matchKeys(object) {
-                let value = rec.state.isAlive ? canonical.field(key).flatMap { RuleFilter.effective(field: key, rule: $0.rule, in: rec.state)?.value } : nil
-                try store.setMatchKey(objectType: object, field: key, value: value, record: id)
-            }
+        for key in matchKeys(object) {
+            let value = rec.state.isAlive ? matchKeyValue(key, object: object, in: rec.state) : nil
+            try store.setMatchKey(objectType: object, field: key, value: value, record: id)
         }
         let ignoreDeletes = config.sync.objects[object]?.deletePolicy == .ignore
         for replica in replicas {
@@ -118,8 +119,10 @@ extension SyncEngine {
     /// hold depends on whether the records they name are there (``holdable(_:mapping:replica:)``).
     /// Nothing else about such a record changed, so nothing else would plan it.
     func replanReferrers(of id: RecordID) throws(StoreError) {
-        guard config.mappings.contains(where: { !$0.groups.isEmpty }) else { return }
-        for other in try store.records(referencing: id) where other != id {
+        // Only objects with a polymorphic group in some CRM can change what they hold.
+        let grouped = Set(config.mappings.filter { !$0.groups.isEmpty }.map(\.object))
+        guard !grouped.isEmpty else { return }
+        for other in try store.records(referencing: id, objectTypes: grouped) where other != id {
             guard let rec = try store.record(other), rec.state.isAlive else { continue }
             try plan(other, objectType: rec.objectType)
         }

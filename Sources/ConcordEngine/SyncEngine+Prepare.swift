@@ -157,6 +157,7 @@ extension SyncEngine {
                 op = .update(id: link!, fields: wire.fields, ifMatch: { if case .string(let v)? = shadow[Self.versionMarker] { return v } else { return nil } }())
             }
             out.append(PreparedPush(item: item, push: PushItem(key: item.id, operation: op), values: values,
+                                    held: held(values, replica: replica, object: object),
                                     isCreate: isCreate, isDelete: false, deferred: deferred, unheld: impossible + cleared))
         }
         return out

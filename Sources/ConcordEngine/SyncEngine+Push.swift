@@ -8,6 +8,9 @@ struct PreparedPush {
     var item: OutboxItem
     var push: PushItem
     var values: [String: Value]
+    /// What the CRM holds once it took `values` (``SyncEngine/held(_:replica:object:)``),
+    /// computed once: the shadow written before a create is sent and after any write lands.
+    var held: [String: Value] = [:]
     var isCreate: Bool
     var isDelete: Bool
     /// References left out because the target record is not in this CRM yet.
@@ -86,10 +89,11 @@ extension SyncEngine {
                     // with the CRM's time they would beat a later edit made elsewhere): the
                     // shadow says what is sent, before it is sent, so only what differs from it
                     // (an edit made there since) is read as an edit.
-                    for p in prepared where p.isCreate {
-                        try store.updateShadow(replica: replica, record: p.item.record, fields: held(p.values, replica: replica, object: object))
+                    let creates = prepared.filter(\.isCreate)
+                    try store.transaction { s throws(StoreError) in
+                        for p in creates { try s.updateShadow(replica: replica, record: p.item.record, fields: p.held) }
+                        try s.markSending(creates.map(\.item.id))
                     }
-                    try store.markSending(prepared.filter(\.isCreate).map(\.item.id))
                     results = try await connector.push(object: mapping.crmObject, items: prepared.map(\.push))
                 } catch let error as ConnectorError {
                     r.lastError = "\(object): \(error.description)"

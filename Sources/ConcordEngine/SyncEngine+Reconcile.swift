@@ -52,12 +52,11 @@ extension SyncEngine {
             found = try await findSentCreate(item, rec: rec, replica: replica, object: object, mapping: mapping, connector: connector)
         }
         guard let found else { return false }
-        let desired = desiredValues(rec.state, object: object, mapping: mapping)
         try store.transaction { s throws(StoreError) in
             try s.setLink(replica: replica, objectType: object, externalID: found, record: item.record)
-            var seen = held(desired, replica: replica, object: object)
-            seen[Self.deletedMarker] = .bool(false)
-            try s.updateShadow(replica: replica, record: item.record, fields: seen)
+            // The shadow holds what the create sent (written before it was sent); what changed
+            // in Concord since is planned below.
+            try s.updateShadow(replica: replica, record: item.record, fields: [Self.deletedMarker: .bool(false)])
             try s.completeOutbox([item.id])
             try plan(item.record, objectType: object)
         }
@@ -68,8 +67,7 @@ extension SyncEngine {
     func findByNaturalKey(_ rec: StoredRecord, replica: String, object: String, mapping: ObjectMapping,
                           connector: any CRMConnector) async throws -> String? {
         for key in matchKeys(object) {
-            guard let fm = mapping.field(key), let def = config.object(object)?.field(key),
-                  let value = RuleFilter.effective(field: key, rule: def.rule, in: rec.state)?.value, !value.isBlank,
+            guard let fm = mapping.field(key), let value = matchKeyValue(key, object: object, in: rec.state),
                   let wire = try? RecordMapper(config: config).outbound(crm: replica, object: object, values: [key: value]).fields[fm.crmField],
                   let text = wire.text else { continue }
             let found = try await connector.find(object: mapping.crmObject, field: fm.crmField, values: [text], fields: [fm.crmField])

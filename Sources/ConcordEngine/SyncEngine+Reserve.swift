@@ -33,13 +33,7 @@ extension SyncEngine {
     /// The quarantined record in `replica` that is `rec` (same natural key), if any.
     func quarantinedTwin(of rec: StoredRecord, object: String, in twins: [Value: String]) -> String? {
         guard !twins.isEmpty else { return nil }
-        for key in matchKeys(object) {
-            guard let def = config.object(object)?.field(key),
-                  let v = RuleFilter.effective(field: key, rule: def.rule, in: rec.state)?.value, !v.isBlank,
-                  let twin = twins[v] else { continue }
-            return twin
-        }
-        return nil
+        return matchKeys(object).lazy.compactMap { self.matchKeyValue($0, object: object, in: rec.state).flatMap { twins[$0] } }.first
     }
 
     /// The reason a write to the CRM's record `link` must wait: the CRM's own change of it

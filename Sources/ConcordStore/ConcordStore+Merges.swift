@@ -34,10 +34,19 @@ extension ConcordStore {
     }
 
     /// Records whose registers hold a reference to `target` (found by a scan for the
-    /// reference's bytes, then confirmed by decoding).
-    public func records(referencing target: RecordID) throws(StoreError) -> [RecordID] {
+    /// reference's bytes, then confirmed by decoding); with `objectTypes`, only records of
+    /// those objects are scanned.
+    public func records(referencing target: RecordID, objectTypes: Set<String>? = nil) throws(StoreError) -> [RecordID] {
         let needle = Value.reference(target).canonicalBytes
-        let s = try db.prepare("SELECT gid FROM entities WHERE instr(registers, ?) > 0")
+        var sql = "SELECT gid FROM entities WHERE "
+        if let objectTypes {
+            // The cheap test first: the type ids are interned integers.
+            let ids = objectTypes.compactMap { typeIDs[$0] }
+            guard !ids.isEmpty else { return [] }
+            sql += "object_type IN (" + ids.map(String.init).joined(separator: ",") + ") AND "
+        }
+        sql += "instr(registers, ?) > 0"
+        let s = try db.prepare(sql)
         s.bind(1, needle)
         var candidates: [RecordID] = []
         while try s.step() { if let id = RecordID(bytes: s.blob(0)) { candidates.append(id) } }
