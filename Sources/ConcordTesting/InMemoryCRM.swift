@@ -37,6 +37,8 @@ public actor InMemoryCRM: CRMConnector {
     /// When set, the next push applies its creates and then fails before answering (the
     /// acknowledgement is lost, as when Concord is killed mid-push).
     public var loseNextAcknowledgement = false
+    /// Ids deleted with no pull showing it yet (``deleteUnseen(_:_:)``).
+    var unseenDeletes: Set<String> = []
     /// When set, the next push to this object fails as a transient error with no answer:
     /// after applying its writes (`afterCommit`, the answer lost) or before (nothing landed).
     /// To Concord the two look alike: the outcome is unknown.
@@ -106,6 +108,14 @@ public actor InMemoryCRM: CRMConnector {
             for (k, v) in gone.fields where row.fields[k] == nil || row.fields[k] == .null { row.fields[k] = v }
             row.mergedIDs.append(loser)
         }
+    }
+
+    /// A record is deleted and no pull shows it yet (it is still inside the change feed's
+    /// settle window): reads by id miss it, and a write naming it is refused as Salesforce
+    /// refuses one, `INVALID_CROSS_REFERENCE_KEY`.
+    public func deleteUnseen(_ object: String, _ id: String) {
+        objects[object]?[id] = nil
+        unseenDeletes.insert(id)
     }
 
     /// A record vanishes without a trace (its delete has aged out of the CRM's delete log),
@@ -181,6 +191,14 @@ public actor InMemoryCRM: CRMConnector {
         }
         var results: [PushResult] = []
         for item in items {
+            if case .create(let fields, _) = item.operation, let refused = refusedReference(fields) {
+                results.append(PushResult(key: item.key, outcome: .failure(refused)))
+                continue
+            }
+            if case .update(_, let fields, _) = item.operation, let refused = refusedReference(fields) {
+                results.append(PushResult(key: item.key, outcome: .failure(refused)))
+                continue
+            }
             switch item.operation {
             case .create(let fields, let key):
                 if let bad = rejectValue, fields.values.contains(bad) {
@@ -235,6 +253,13 @@ public actor InMemoryCRM: CRMConnector {
             throw ConnectorError(.transient, crm: name, message: "connection lost before the response")
         }
         return results
+    }
+
+    /// The refusal of a write naming a record deleted unseen, as Salesforce words it.
+    private func refusedReference(_ fields: [String: WireValue]) -> ConnectorError? {
+        guard let (field, _) = fields.first(where: { $0.value.text.map(unseenDeletes.contains) ?? false }) else { return nil }
+        return ConnectorError(.validation, crm: name, status: 400, crmCode: "INVALID_CROSS_REFERENCE_KEY",
+                              message: "invalid cross reference id", fields: [field])
     }
 
     public func apiCalls() async -> APICallCounts { APICallCounts(byKind: calls) }

@@ -11,18 +11,11 @@ import Testing
 /// Deletes by policy, restore, and merges, through the real connectors and emulators.
 @Suite("End to end: deletes and merges", .serialized)
 struct EndToEndIdentityTests {
-    /// A contact linked in all three CRMs: (global id, Salesforce id, HubSpot id, Dataverse id).
+    /// A record linked in all three CRMs: (global id, Salesforce id, HubSpot id, Dataverse id).
     func linkedEverywhere(_ engine: SyncEngine, object: String) async throws -> (RecordID, String, String, String) {
-        let found: (RecordID, String, String, String)? = try await engine.withStore { s in
-            for (sfID, gid) in try s.links(replica: "salesforce", objectType: object).sorted(by: { $0.key < $1.key }) {
-                guard try s.record(gid)?.state.isAlive == true,
-                      let hs = try s.externalID(replica: "hubspot", record: gid), let dv = try s.externalID(replica: "dynamics", record: gid)
-                else { continue }
-                return (gid, sfID, hs, dv)
-            }
-            return nil
-        }
-        return try #require(found, "a \(object) linked in all three CRMs")
+        let found = try await engine.withStore { try $0.linkedEverywhere([object], orderedBy: "salesforce").first }
+        let r = try #require(found, "a \(object) linked in all three CRMs")
+        return (r.gid, r.ids["salesforce"]!, r.ids["hubspot"]!, r.ids["dynamics"]!)
     }
 
     @Test("a contact deleted in Salesforce is deleted everywhere; a company deleted in HubSpot stays elsewhere and is not re-created; restore brings the contact back")

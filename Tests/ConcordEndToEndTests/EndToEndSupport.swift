@@ -4,6 +4,7 @@ import ConcordDemo
 import ConcordEngine
 import ConcordHTTP
 import ConcordMapping
+import ConcordStore
 import CRMEmulators
 import Foundation
 import Logging
@@ -51,5 +52,38 @@ struct Stack {
     func stop() async {
         await cluster.stop()
         try? FileManager.default.removeItem(atPath: (configPath as NSString).deletingLastPathComponent)
+    }
+}
+
+/// A record alive in Concord and linked in all three CRMs.
+struct LinkedRecord {
+    let gid: RecordID
+    let state: RecordState
+    /// CRM name -> the record's id there.
+    let ids: [String: String]
+
+    /// The record a reference field names, if set.
+    func reference(_ field: String) -> RecordID? {
+        guard case .reference(let id)? = state.entries.first(where: { $0.name == field })?.register.value else { return nil }
+        return id
+    }
+}
+
+extension ConcordStore {
+    /// The records of `objects` alive and linked in Salesforce, HubSpot and Dataverse that
+    /// satisfy `include`, in the order of their ids in `replica` (so a seed picks the same ones).
+    func linkedEverywhere(_ objects: [String], orderedBy replica: String,
+                          where include: (LinkedRecord) throws -> Bool = { _ in true }) throws -> [LinkedRecord] {
+        var out: [LinkedRecord] = []
+        for object in objects {
+            for (_, gid) in try links(replica: replica, objectType: object).sorted(by: { $0.key < $1.key }) {
+                guard let rec = try record(gid), rec.state.isAlive else { continue }
+                let ids = try links(of: gid)
+                guard ["salesforce", "hubspot", "dynamics"].allSatisfy({ ids[$0] != nil }) else { continue }
+                let linked = LinkedRecord(gid: gid, state: rec.state, ids: ids)
+                if try include(linked) { out.append(linked) }
+            }
+        }
+        return out
     }
 }

@@ -159,17 +159,20 @@ struct EngineSyncTests {
         #expect(await w.sf.writes.filter { $0.0 == "create" }.count == 3)
     }
 
-    @Test("a create whose answer was lost, read back before it is resolved, is Concord's own write, not an edit: a later edit elsewhere survives")
-    func lostCreateAnswerIsNoEdit() async throws {
+    @Test("a create whose answer was lost, found by a pull before it is resolved: Concord's values are no edit there, and a later edit (elsewhere, or there) survives",
+          arguments: ["hubspot", "salesforce"])
+    func lostCreateAnswer(lostIn crm: String) async throws {
         let w = try World()
         defer { w.remove() }
+        let (lossy, object) = crm == "hubspot" ? (w.hs, "contacts") : (w.sf, "Contact")
         await w.dv.userCreate("contacts", ["firstname": .string("Ada"), "lastname": .string("Lovelace"), "emailaddress1": .string("ada@x.io"),
                                            "telephone1": .string("+15550100")])
-        // HubSpot's clock runs ahead: its record of Concord's create is stamped after the edit below.
-        await w.hs.advance(by: 10_000)
-        await w.hs.setFaults(loseNextAcknowledgement: true)
+        // The lossy CRM's clock runs ahead: its record of Concord's create is stamped after the
+        // Salesforce edit below (for HubSpot, an edit elsewhere; for Salesforce, one there).
+        await lossy.advance(by: 10_000)
+        await lossy.setFaults(loseNextAcknowledgement: true)
         _ = await w.engine.runPass()
-        #expect(await w.hs.records("contacts").count == 1, "the create landed in HubSpot, its answer was lost")
+        #expect(await lossy.records(object).count == 1, "the create landed in \(crm), its answer was lost")
         let sfID = try #require(await w.sf.records("Contact").keys.first)
         await w.sf.advance(by: 5_000)
         await w.sf.userUpdate("Contact", sfID, ["Phone": .string("+15550199")])
@@ -177,25 +180,33 @@ struct EngineSyncTests {
         #expect(await w.sf.records("Contact")[sfID]?["Phone"] == .string("+15550199"), "the edit stands in Salesforce")
         #expect(await w.hs.records("contacts").values.first?["phone"] == .string("+15550199"), "and reaches HubSpot")
         #expect(await w.dv.records("contacts").values.first?["telephone1"] == .string("+15550199"), "and Dataverse")
-        #expect(await w.hs.records("contacts").count == 1, "no duplicate")
+        #expect(await lossy.records(object).count == 1, "no duplicate")
     }
 
-    @Test("a create whose answer was lost, then edited there before Concord read it: the edit is read as an edit and survives")
-    func lostCreateAnswerThenEditedThere() async throws {
+    @Test("a write refused because a record it names was deleted there unseen (INVALID_CROSS_REFERENCE_KEY) is no refusal for good: the reference is looked up, found gone, and the write goes without it")
+    func referenceDeletedUnseen() async throws {
         let w = try World()
         defer { w.remove() }
+        let account = await w.dv.userCreate("accounts", ["name": .string("Acme"), "websiteurl": .string("https://acme.example")])
         await w.dv.userCreate("contacts", ["firstname": .string("Ada"), "lastname": .string("Lovelace"), "emailaddress1": .string("ada@x.io"),
-                                           "telephone1": .string("+15550100")])
-        await w.sf.setFaults(loseNextAcknowledgement: true)
-        _ = await w.engine.runPass()
-        let sfID = try #require(await w.sf.records("Contact").keys.first, "the create landed in Salesforce, its answer was lost")
-        await w.sf.advance(by: 5_000)
-        await w.sf.userUpdate("Contact", sfID, ["Phone": .string("+15550199")])
+                                           "_parentcustomerid_value": .string(account)])
         _ = await w.engine.syncToConvergence()
-        #expect(await w.sf.records("Contact")[sfID]?["Phone"] == .string("+15550199"), "the edit stands in Salesforce")
-        #expect(await w.hs.records("contacts").values.first?["phone"] == .string("+15550199"), "and reaches HubSpot")
-        #expect(await w.dv.records("contacts").values.first?["telephone1"] == .string("+15550199"), "and Dataverse")
-        #expect(await w.sf.records("Contact").count == 1, "no duplicate")
+        let sfAccount = try #require(await w.sf.records("Account").keys.first)
+        #expect(await w.sf.records("Contact").values.first?["AccountId"] == .string(sfAccount))
+        // Someone deletes the account in Salesforce; before any pull shows it, Dataverse gets a
+        // new contact at that account, which Concord writes to Salesforce naming the account.
+        await w.sf.deleteUnseen("Account", sfAccount)
+        await w.dv.userCreate("contacts", ["firstname": .string("Bob"), "lastname": .string("Babbage"), "emailaddress1": .string("bob@x.io"),
+                                           "_parentcustomerid_value": .string(account)])
+        _ = await w.engine.runPass()
+        let refused = try await w.engine.withStore { try $0.outbox(replica: "salesforce", state: .pending) }
+        #expect(refused.count == 1 && refused[0].lastError?.contains("INVALID_CROSS_REFERENCE_KEY") == true,
+                "refused for the missing account, kept to be tried again: \(refused)")
+        _ = await w.engine.syncToConvergence()
+        let bob = await w.sf.records("Contact").values.first { $0["Email"] == .string("bob@x.io") }
+        #expect(bob != nil, "Bob reaches Salesforce")
+        #expect((bob?["AccountId"] ?? .null).isBlank, "without the account Salesforce no longer has")
+        #expect(try await w.engine.withStore { try $0.outbox(replica: "salesforce", state: .failed) }.isEmpty, "nothing refused for good")
     }
 
     @Test("a quarantined record deleted in its CRM leaves the quarantine, and is not taken for that CRM's copy of the same person later")
