@@ -87,7 +87,8 @@ public enum ChaosRun {
 
         let before = DemoRunner.recordIDs(cluster)
         let initial = LostUpdates.initialValues(cluster)
-        let driver = DemoRunner.userDriver(cluster, seed: o.seed)
+        cluster.trackServedRecords()
+        let driver = DemoRunner.userDriver(cluster, seed: o.seed &+ 99)
         o.progress("seed \(o.seed): faults \(plan.summary)")
 
         // The faulty phase: the user edits, `concord sync --watch` syncs, faults come and go.

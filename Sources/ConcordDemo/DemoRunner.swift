@@ -37,7 +37,8 @@ public enum DemoRunner {
 
         let before = recordIDs(cluster)
         let initial = LostUpdates.initialValues(cluster)
-        let driver = userDriver(cluster, seed: o.seed)
+        cluster.trackServedRecords()
+        let driver = userDriver(cluster, seed: o.seed &+ 99)
         let driverTask = o.driverRate > 0 ? driver.start(perSecond: o.driverRate) : nil
         if driverTask != nil { o.progress("human-user driver editing all three CRMs at \(Int(o.driverRate)) changes/s during the sync") }
 
@@ -102,7 +103,8 @@ public enum DemoRunner {
         return ids
     }
 
-    /// The simulated user of all three CRMs, each merging as that CRM does.
+    /// The simulated user of all three CRMs (its choices drawn from `seed`), each merging as
+    /// that CRM does.
     static func userDriver(_ cluster: EmulatorCluster, seed: UInt64) -> HumanUserDriver {
         HumanUserDriver(profiles: cluster.members.compactMap { m in
             switch m.emulator {
@@ -111,7 +113,7 @@ public enum DemoRunner {
             case let dv as DataverseEmulator: return .dynamics(dv)
             default: return nil
             }
-        }, seed: seed &+ 99)
+        }, seed: seed)
     }
 
     /// The pass number the progress handler prints.

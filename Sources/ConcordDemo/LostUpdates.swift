@@ -64,8 +64,9 @@ enum LostUpdates {
         var stores: [String: RecordStore] = [:]
         for m in cluster.members { stores[m.emulator.name] = m.emulator.control.store }
         return { edit in
+            // Untracked (``EmulatorCluster/trackServedRecords()`` not called): judged, strictly.
             guard edit.kind == .edit, let deleted = deletedAt["\(edit.crm)|\(edit.id)"], deleted >= edit.at,
-                  let store = stores[edit.crm] else { return false }
+                  let store = stores[edit.crm], store.tracksServed else { return false }
             guard let served = store.lastServed(edit.type, edit.id) else { return true }
             return served < edit.at
         }

@@ -61,14 +61,7 @@ public enum SyncBench {
         let (iPulled, iWritten, iCalls, iFloor) = totals(initial, connectors)
 
         progress("editing \(edits) records per CRM, then an incremental sync")
-        let driver = HumanUserDriver(profiles: cluster.members.compactMap { m in
-            switch m.emulator {
-            case let sf as SalesforceEmulator: return .salesforce(sf)
-            case let hs as HubSpotEmulator: return .hubspot(hs)
-            case let dv as DataverseEmulator: return .dynamics(dv)
-            default: return nil
-            }
-        }, seed: seed &+ 5)
+        let driver = DemoRunner.userDriver(cluster, seed: seed &+ 5)
         var made = 0
         for _ in 0..<(edits * 3 * 4) where made < edits * 3 {
             if let c = driver.step(), c.kind == .edit { made += 1 }

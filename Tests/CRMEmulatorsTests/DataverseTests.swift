@@ -161,6 +161,9 @@ import Testing
             let api = "/api/data/v9.2"
             let created = try await client.send("POST", "\(api)/accounts", json: ["name": "Acme"])
             let id = String(try #require(created.header("OData-EntityId")).split(separator: "(").last?.dropLast() ?? "")
+            #expect(try await client.send("GET", "\(api)/accounts(\(id))").status == 200)
+            #expect(store.lastServed("account", id) == nil, "not noted until tracking is asked for (benchmarks pay nothing)")
+            store.trackServedRecords()
             #expect(store.lastServed("account", id) == nil, "a create answered 204 without the record shows nothing")
             let before = store.clock.now()
             #expect(try await client.send("GET", "\(api)/accounts(\(id))").status == 200)

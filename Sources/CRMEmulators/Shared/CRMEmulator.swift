@@ -70,7 +70,7 @@ public struct EmulatorPipeline: Sendable {
             }
             usage = admitted.usage
         }
-        let writes = RequestWrites()
+        let writes = RequestWrites(tracksServed: control.store.tracksServed)
         var response = await RequestWrites.$current.withValue(writes) { await emulator.route(request) }
         let committed = writes.changes
         if !committed.isEmpty {
@@ -92,6 +92,9 @@ final class RequestWrites: Sendable {
     @TaskLocal static var current: RequestWrites?
     private let log = Locked<[ChangeEvent]>([])
     private let rendered = Locked<[RecordStore.ServedKey]>([])
+    private let tracksServed: Bool
+
+    init(tracksServed: Bool) { self.tracksServed = tracksServed }
 
     var changes: [ChangeEvent] { log.current }
     /// The records the request's answer shows (type, id).
@@ -101,6 +104,7 @@ final class RequestWrites: Sendable {
 
     /// Notes that the answer shows `record` (called where a record is rendered for the wire).
     static func serve(_ record: StoredRecord) {
-        current?.rendered.withLock { $0.append(RecordStore.ServedKey(type: record.type, id: record.id)) }
+        guard let current, current.tracksServed else { return }
+        current.rendered.withLock { $0.append(RecordStore.ServedKey(type: record.type, id: record.id)) }
     }
 }

@@ -137,6 +137,12 @@ public final class EmulatorCluster: Sendable {
         return try JSONDecoder().decode([String: StoreState].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
     }
 
+    /// Makes every member note which records its API answers show (for the lost-update
+    /// judge: ``RecordStore/lastServed(_:_:)``).
+    public func trackServedRecords() {
+        for m in members { m.emulator.control.store.trackServedRecords() }
+    }
+
     public func stop() async {
         for member in members { await member.server.stop() }
     }

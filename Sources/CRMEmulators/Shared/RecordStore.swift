@@ -5,6 +5,7 @@ public final class RecordStore: Sendable {
     private let state: Locked<StoreBox>
     private let listeners = Locked<[@Sendable (ChangeEvent, StoredRecord) -> Void]>([])
     private let served = Locked<[ServedKey: Int64]>([:])
+    private let tracking = Locked(false)
 
     /// A record shown in an API answer.
     public struct ServedKey: Hashable, Sendable {
@@ -100,15 +101,23 @@ public final class RecordStore: Sendable {
 
     public var currentSequence: Int64 { read { $0.sequence } }
 
+    /// Starts noting which records API answers show (``lastServed(_:_:)``): off by default, so
+    /// the emulators serving a benchmark pay nothing for it.
+    public func trackServedRecords() { tracking.withLock { $0 = true } }
+
+    /// Whether answers showing records are noted.
+    public var tracksServed: Bool { tracking.current }
+
     /// Notes that an API answer delivered now showed these records (with their values as
     /// they were then).
     public func noteServed(_ keys: [ServedKey]) {
-        guard !keys.isEmpty else { return }
+        guard !keys.isEmpty, tracksServed else { return }
         let now = clock.now()
         served.withLock { for k in keys { $0[k] = now } }
     }
 
-    /// When an API answer last showed the record, on this CRM's clock; `nil` if never.
+    /// When an API answer last showed the record, on this CRM's clock; `nil` if never (or
+    /// not tracked: see ``tracksServed``).
     /// What a client could have seen: a value set after this and gone before the next
     /// answer (the record deleted) was never observable through the API.
     public func lastServed(_ type: String, _ id: String) -> Int64? { served.current[ServedKey(type: type, id: id)] }
