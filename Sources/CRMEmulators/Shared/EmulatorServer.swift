@@ -11,11 +11,13 @@ public final class EmulatorServer: Sendable {
     public let baseURL: String
     public let port: Int
     private let task: Task<Void, any Error>
+    private let server: Server<HTTP1Channel>
 
-    private init(port: Int, host: String, task: Task<Void, any Error>) {
+    private init(port: Int, host: String, task: Task<Void, any Error>, server: Server<HTTP1Channel>) {
         self.port = port
         self.baseURL = "http://\(host):\(port)"
         self.task = task
+        self.server = server
     }
 
     /// Starts serving `handler` on `host:port` (port 0 picks a free port) and returns once listening.
@@ -35,7 +37,8 @@ public final class EmulatorServer: Sendable {
             let response = try await responder.response(for: request)
             try await writer.write(response: response.head, body: response.body)
         })
-        let service = channel.server(
+        let service = Server(
+            childChannelSetup: channel,
             configuration: ServerConfiguration(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? 0)
@@ -47,7 +50,7 @@ public final class EmulatorServer: Sendable {
             try await service.run()
         }
         for await bound in ports where bound > 0 {
-            return EmulatorServer(port: bound, host: host, task: task)
+            return EmulatorServer(port: bound, host: host, task: task, server: service)
         }
         task.cancel()
         if case .failure(let error) = await task.result { throw error }
@@ -55,9 +58,23 @@ public final class EmulatorServer: Sendable {
     }
 
     /// Stops the server and waits for it to finish.
-    public func stop() async {
-        task.cancel()
+    ///
+    /// The stop is graceful: the listening socket closes, every connection already accepted is
+    /// handed to its handler (Hummingbird traps on an accepted connection dropped unhandled, which
+    /// cancelling the server task did), idle keep-alive connections close, and one in the middle of
+    /// a request closes after its answer. A request still unanswered after `grace` (a stall
+    /// fault holds one for minutes) is then cancelled.
+    public func stop(grace: Duration = .seconds(3)) async {
+        let server = self.server
+        let task = self.task
+        let shutdown = Task { try? await server.shutdownGracefully() }
+        let watchdog = Task {
+            try? await Task.sleep(for: grace)
+            if !Task.isCancelled { task.cancel() }
+        }
         _ = await task.result
+        watchdog.cancel()
+        shutdown.cancel()
     }
 }
 
