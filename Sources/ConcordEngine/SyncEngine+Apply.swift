@@ -51,7 +51,15 @@ extension SyncEngine {
                 if p.isCreate, let existing = error.existingID {
                     // The CRM already holds this record (same unique email): link it, and read
                     // it, rather than create a duplicate or fail forever.
-                    if let other = try store.linkedRecord(replica: replica, objectType: object, externalID: existing), other != p.item.record {
+                    let other = try store.linkedRecord(replica: replica, objectType: object, externalID: existing)
+                    if let other, other != p.item.record, try deleteOnItsWay(other, replica: replica) {
+                        // The record holding the value is deleted in Concord and its delete is on
+                        // its way to this CRM or has just landed (HubSpot sends archives after
+                        // creates): the create goes again, not refused for good.
+                        try store.failOutbox(p.item.id, error: "\(replica) still held \(existing), linked to Concord record \(other), "
+                                             + "which is deleted and whose delete goes there first (\(error.message)); "
+                                             + "sent again after it", permanent: false)
+                    } else if let other, other != p.item.record {
                         try store.failOutbox(p.item.id, error: "\(replica) already holds this \(object) as \(existing), which is linked to "
                                              + "Concord record \(other): the two Concord records share a unique value (\(error.message)); "
                                              + "merge them", permanent: true)
@@ -105,6 +113,14 @@ extension SyncEngine {
             r.lastError = "\(replica) returned no result for \(prepared.count - answered.count) item(s)"
         }
         return stop
+    }
+
+    /// Whether `record` is deleted in Concord and its delete is still to be sent to `replica`
+    /// or has been accepted there (so the CRM's copy will not stand in a create's way).
+    func deleteOnItsWay(_ record: RecordID, replica: String) throws(StoreError) -> Bool {
+        guard try store.isAlive(record) == false else { return false }
+        if try store.hasOpenOutbox(replica: replica, record: record) { return true }
+        return try store.shadow(replica: replica, record: record)[Self.deletedMarker] == .bool(true)
     }
 
     /// Reads records a CRM turned out to hold already (a create refused as a duplicate and

@@ -72,6 +72,21 @@ public actor InMemoryCRM: CRMConnector {
         if let loseNextAcknowledgement { self.loseNextAcknowledgement = loseNextAcknowledgement }
     }
 
+    /// The order a push's items reach the CRM: HubSpot's connector sends one batch call per
+    /// endpoint (creates, then updates, then archives), so a create lands before an archive
+    /// of the same push; the others send items in order.
+    static func sentOrder(_ items: [PushItem], kind: CRMKind) -> [PushItem] {
+        guard kind == .hubspot else { return items }
+        func rank(_ item: PushItem) -> Int {
+            switch item.operation {
+            case .create: 0
+            case .update: 1
+            case .delete: 2
+            }
+        }
+        return items.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map(\.element)
+    }
+
     /// Makes the next push to `object` go unanswered (see ``unansweredPush``).
     public func leaveNextPushUnanswered(_ object: String, afterCommit: Bool) {
         unansweredPush = (object, afterCommit)
@@ -190,7 +205,7 @@ public actor InMemoryCRM: CRMConnector {
             throw ConnectorError(.transient, crm: name, message: "timed out; the request did not reach the CRM")
         }
         var results: [PushResult] = []
-        for item in items {
+        for item in Self.sentOrder(items, kind: kind) {
             if case .create(let fields, _) = item.operation, let refused = refusedReference(fields) {
                 results.append(PushResult(key: item.key, outcome: .failure(refused)))
                 continue

@@ -119,4 +119,28 @@ struct EngineIdentityTests {
         #expect(await w.hs.records("contacts")[h]?["lastname"]?.text == "Lovelace", "and gets what Salesforce knows")
         #expect(try await w.engine.withStore { try $0.outbox(replica: "hubspot", state: .failed) }.isEmpty)
     }
+
+    @Test("a create refused because a deleted record's copy still holds the email goes again once that delete lands (chaos seed 33)")
+    func createWaitsForTheDeleteOfTheCopy() async throws {
+        let w = try World()
+        defer { w.remove() }
+        await w.hs.setFaults(uniqueFields: ["contacts": "email"])
+        await w.dv.setFaults(offline: true)
+        let sfAda = await w.sf.userCreate("Contact", ["FirstName": .string("Ada"), "LastName": .string("Lovelace"), "Email": .string("ada@x.io")])
+        _ = await w.engine.runPass()
+        #expect(await w.hs.records("contacts").count == 1)
+        // Salesforce's Ada is deleted; Dynamics, back, holds an Ada of its own (seeded there
+        // before, never linked): she no longer matches the deleted record, so she is new to
+        // Concord, and her create reaches HubSpot in the same push as the archive of the
+        // deleted Ada's copy, before it.
+        await w.sf.userDelete("Contact", sfAda)
+        await w.dv.userCreate("contacts", ["firstname": .string("Ada"), "lastname": .string("Lovelace"), "emailaddress1": .string("ada@x.io"),
+                                           "jobtitle": .string("Countess")])
+        await w.dv.setFaults(offline: false)
+        _ = await w.engine.syncToConvergence()
+        let hs = await w.hs.records("contacts")
+        #expect(hs.count == 1 && hs.first?.value["jobtitle"]?.text == "Countess", "Dynamics' Ada reached HubSpot: \(hs)")
+        #expect(try await w.engine.withStore { try $0.outbox(replica: "hubspot", state: .failed) }.isEmpty, "nothing refused for good")
+        #expect(await w.sf.records("Contact").count == 1, "and Salesforce")
+    }
 }
