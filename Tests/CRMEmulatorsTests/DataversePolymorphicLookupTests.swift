@@ -120,7 +120,7 @@ import Testing
 /// A person's merge in Dataverse, as the simulated user makes it: the subordinate's related
 /// records are re-parented to the master, and its alternate key stays its own.
 @Suite struct DataverseMergeTests {
-    @Test func mergeReparentsActivitiesAndKeepsKeysApart() throws {
+    @Test func mergeReparentsActivitiesAndKeepsKeysApart() async throws {
         let emulator = DataverseEmulator()
         let store = emulator.control.store
         let (master, subordinate, task) = ("00000000-0000-0000-0000-00000000000a", "00000000-0000-0000-0000-00000000000b",
@@ -139,6 +139,13 @@ import Testing
         let merged = try #require(store.get("contact", master))
         #expect(merged.fields["jobtitle"] == "Countess", "a blank of the master filled from the subordinate")
         #expect(merged.fields["new_concordid"] == nil, "the subordinate's alternate key is not the master's")
-        #expect(store.get("contact", subordinate) == nil, "the subordinate is gone")
+        // As Dataverse's Merge does: the subordinate is deactivated, not deleted, and says so.
+        let retired = try #require(store.get("contact", subordinate), "the subordinate stays in the table")
+        #expect(retired.fields["statecode"] == 1 && retired.fields["merged"] == .bool(true))
+        try await withServer(emulator) { client in
+            let row = try await client.send("GET", "/api/data/v9.2/contacts(\(subordinate))?$select=merged,_masterid_value,statecode")
+            #expect(row.status == 200, "\(row.text)")
+            #expect(row.json?["merged"] == .bool(true) && row.json?["_masterid_value"] == .string(master), "\(row.text)")
+        }
     }
 }

@@ -92,6 +92,31 @@ struct EndToEndIdentityTests {
         #expect(!(await engine.runPass()).wroteAnything, "a pass after convergence writes nothing")
     }
 
+    @Test("a Dataverse contact merge (the subordinate deactivated, merged, masterid set; not deleted): the merged-away person is deleted in the others, Dataverse's subordinate is left alone")
+    func dataverseMerge() async throws {
+        let stack = try await Stack.start(people: 20, seed: 23)
+        defer { Task { await stack.stop() } }
+        let (engine, connectors) = try stack.engine()
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        let linked = try await engine.withStore { try $0.linkedEverywhere(["contact"], orderedBy: "dynamics") }
+        #expect(linked.count >= 2)
+        let (survivor, loser) = (linked[0], linked[1])
+        let dataverse = try #require(stack.emulator("dynamics") as? DataverseEmulator)
+        _ = try dataverse.control.store.transaction { tx in
+            try DriverProfile.dynamics(dataverse).merge("contact", survivor.ids["dynamics"]!, loser.ids["dynamics"]!, &tx)
+        }
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        #expect(try await engine.withStore { try $0.survivor(of: loser.gid) } == survivor.gid, "taken as a merge, not a plain delete")
+        #expect(!stack.ids("salesforce", "Contact").contains(loser.ids["salesforce"]!)
+                && !stack.ids("hubspot", "contacts").contains(loser.ids["hubspot"]!), "the merged-away person is gone from the others")
+        #expect(stack.ids("salesforce", "Contact").contains(survivor.ids["salesforce"]!), "the survivor stays")
+        let subordinate = dataverse.control.store.get("contact", loser.ids["dynamics"]!)
+        #expect(subordinate?.fields["merged"] == .bool(true), "Concord did not delete Dataverse's merged record")
+        let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
+        #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
+        #expect(!(await engine.runPass()).wroteAnything, "a pass after convergence writes nothing")
+    }
+
     @Test("HubSpot refuses Concord's create as a duplicate (409 'Existing ID'): the existing contact is linked and completed, not duplicated")
     func hubSpotExistingIDIsLinked() async throws {
         let stack = try await Stack.start(people: 10, seed: 23)

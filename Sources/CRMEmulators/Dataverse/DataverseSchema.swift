@@ -34,6 +34,22 @@ enum DataverseSchema {
         ]
     }
 
+    /// What the Merge action leaves on a subordinate record of a table that merges (account,
+    /// contact): `merged` true and `masterid` naming the record it was merged into; the
+    /// subordinate is deactivated, not deleted.
+    static func mergeFields(_ table: String) -> [FieldSchema] {
+        [
+            FieldSchema("merged", .bool, label: "Merged", readOnly: true),
+            FieldSchema("masterid", .reference, label: "Master ID", readOnly: true, referenceTo: [table]),
+        ]
+    }
+
+    /// The changes the Merge action makes to a subordinate merged into `primary`: deactivated
+    /// (`statecode` 1), `merged` true, `masterid` naming the master.
+    static func retiredByMerge(into primary: String, table: String) -> [String: JSONValue] {
+        ["statecode": 1, "merged": true, "masterid": ["id": .string(primary), "type": .string(table)]]
+    }
+
     static func activity(_ name: String, set: String, extra: [FieldSchema], states: [PicklistOption]) -> DataverseEntity {
         let fields = common("activityid") + [
             FieldSchema("subject", .string, label: "Subject", required: true, maxLength: 200),
@@ -72,9 +88,10 @@ enum DataverseSchema {
                 FieldSchema("primarycontactid", .reference, label: "Primary Contact", referenceTo: ["contact"]),
                 FieldSchema("parentaccountid", .reference, label: "Parent Account", referenceTo: ["account"]),
                 FieldSchema("description", .textArea, label: "Description", maxLength: 2000),
-            ]),
+            ] + mergeFields("account")),
             lookups: [DataverseLookup(name: "primarycontactid", navigation: ["primarycontactid": "contact"]),
-                      DataverseLookup(name: "parentaccountid", navigation: ["parentaccountid": "account"])],
+                      DataverseLookup(name: "parentaccountid", navigation: ["parentaccountid": "account"]),
+                      DataverseLookup(name: "masterid", navigation: ["masterid": "account"])],
             alternateKeys: ["accountnumber", "new_externalid", "new_concordid"]),
         DataverseEntity(
             logicalName: "contact", entitySet: "contacts", primaryID: "contactid", primaryName: "fullname",
@@ -87,8 +104,9 @@ enum DataverseSchema {
                 FieldSchema("statecode", .picklist, label: "Status", options: [option(0, "Active"), option(1, "Inactive")]),
                 FieldSchema("parentcustomerid", .reference, label: "Company Name", referenceTo: ["account", "contact"]),
                 FieldSchema("description", .textArea, label: "Description", maxLength: 2000),
-            ]),
-            lookups: [DataverseLookup(name: "parentcustomerid", navigation: ["parentcustomerid_account": "account", "parentcustomerid_contact": "contact"])],
+            ] + mergeFields("contact")),
+            lookups: [DataverseLookup(name: "parentcustomerid", navigation: ["parentcustomerid_account": "account", "parentcustomerid_contact": "contact"]),
+                      DataverseLookup(name: "masterid", navigation: ["masterid": "contact"])],
             alternateKeys: ["new_externalid", "new_concordid"]),
         DataverseEntity(
             logicalName: "opportunity", entitySet: "opportunities", primaryID: "opportunityid", primaryName: "name",

@@ -12,6 +12,9 @@ public struct DriverProfile: Sendable {
     public var newID: @Sendable (String, inout StoreTransaction) -> String
     /// Types that may be merged.
     public var mergeable: Set<String>
+    /// Whether a person can still work on a live record (a Dataverse merge's subordinate is
+    /// inactive and read-only: nobody edits, deletes or merges it again).
+    public var workable: @Sendable (StoredRecord) -> Bool = { _ in true }
     /// How this CRM merges `mergedID` into `primaryID` of a type (what its own merge does
     /// to related records and to the merged-away one); the store's plain merge by default.
     public var merge: @Sendable (_ type: String, _ primaryID: String, _ mergedID: String, inout StoreTransaction) throws -> StoredRecord
@@ -68,7 +71,7 @@ public final class HumanUserDriver: Sendable {
         guard let profile = rng.pick(profiles), let type = rng.pick(Array(profile.editableFields.keys).sorted()) else { return nil }
         let roll = rng.int(in: 0...99)
         let change: DriverChange? = profile.store.transaction { tx in
-            let live = tx.all(type).sorted { $0.id < $1.id }
+            let live = tx.all(type).filter(profile.workable).sorted { $0.id < $1.id }
             if roll < 70, let record = rng.pick(live), let field = rng.pick(profile.editableFields[type] ?? []) {
                 let value = JSONValue.string("\(field) edit \(rng.int(in: 1000...9999))")
                 guard let updated = try? tx.update(type, id: record.id, changes: [field: value], source: "CRM_UI") else { return nil }
@@ -171,6 +174,7 @@ extension DriverProfile {
             },
             newID: { _, _ in emulator.newGUID() },
             mergeable: ["contact", "account"],
+            workable: { $0.fields["merged"] != .bool(true) },
             merge: { type, primary, merged, tx in
                 // Dataverse's Merge re-parents the subordinate's related records to the master
                 // (lookups naming it, activities regarding it, notes on it: each one an update
@@ -185,7 +189,8 @@ extension DriverProfile {
                     }
                 }
                 return try tx.merge(type, primaryID: primary, mergedID: merged, source: "CRM_UI",
-                                    keeping: Set(DataverseSchema.entity(logicalName: type)?.alternateKeys ?? []))
+                                    keeping: Set(DataverseSchema.entity(logicalName: type)?.alternateKeys ?? []),
+                                    retiring: DataverseSchema.retiredByMerge(into: primary, table: type))
             })
     }
 }

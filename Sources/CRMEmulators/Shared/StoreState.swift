@@ -185,10 +185,11 @@ public struct StoreTransaction {
 
     /// Merges `mergedID` into `primaryID`: blank fields of the primary take the merged record's
     /// values (except `keeping`: fields that stay with their own record, such as alternate
-    /// keys), the merged record is deleted, and the primary remembers the merged id.
+    /// keys), the merged record is deleted (or, given `retiring`, updated with it and kept, as
+    /// Dataverse deactivates a merge's subordinate), and the primary remembers the merged id.
     @discardableResult
     public mutating func merge(_ type: String, primaryID: String, mergedID: String, source: String = "API",
-                               keeping: Set<String> = []) throws -> StoredRecord {
+                               keeping: Set<String> = [], retiring: [String: JSONValue]? = nil) throws -> StoredRecord {
         guard let other = get(type, mergedID) else { throw RecordNotFound(type: type, id: mergedID) }
         guard let primary = get(type, primaryID) else { throw RecordNotFound(type: type, id: primaryID) }
         var fill: [String: JSONValue] = [:]
@@ -200,7 +201,11 @@ public struct StoreTransaction {
         var updated = try update(type, id: primaryID, changes: fill, source: source)
         updated.mergedIds.append(contentsOf: [mergedID] + other.mergedIds)
         put(type, primaryID, updated)
-        try delete(type, id: mergedID, source: source)
+        if let retiring {
+            _ = try update(type, id: mergedID, changes: retiring, source: source)
+        } else {
+            try delete(type, id: mergedID, source: source)
+        }
         emit(.merged, updated, fields: Array(fill.keys), source: source, merged: mergedID)
         return updated
     }

@@ -65,8 +65,12 @@ enum DynamicsWire {
             if key.contains("@"), key != "@odata.etag", !(key.hasSuffix(formatted) || key.hasSuffix(lookupLogicalName)) { continue }
             fields[key] = wire
         }
+        // The subordinate of a Merge stays in the table, deactivated, with `merged` true and
+        // `masterid` naming the record it went into: to Concord it is merged away.
+        let merged = members["merged"]?.boolValue == true
         return CRMRecord(id: id.lowercased(), fields: fields,
-                         modifiedAt: members["modifiedon"]?.stringValue.flatMap(WireTime.parse), isDeleted: false)
+                         modifiedAt: members["modifiedon"]?.stringValue.flatMap(WireTime.parse), isDeleted: merged,
+                         mergedInto: merged ? members["_masterid_value"]?.stringValue?.lowercased() : nil)
     }
 
     /// The GUID in `.../contacts(00000000-...)`.
@@ -90,9 +94,14 @@ enum DynamicsWire {
         return parts.map(\.count) == [8, 4, 4, 4, 12] && text.allSatisfy { $0.isHexDigit || $0 == "-" }
     }
 
-    /// `$select` for `fields` plus the key and `modifiedon`.
-    static func select(_ fields: [String], primaryKey: String) -> String {
+    /// Tables whose rows the Merge action can retire (`merged`, `masterid`), by entity set.
+    static let mergeable: Set<String> = ["accounts", "contacts", "leads"]
+
+    /// `$select` for `fields` plus the key and `modifiedon` (and, on a table that merges,
+    /// `merged` and `_masterid_value`).
+    static func select(_ fields: [String], primaryKey: String, object: String) -> String {
         var seen = Set<String>()
-        return ([primaryKey, "modifiedon"] + fields).filter { seen.insert($0).inserted }.joined(separator: ",")
+        let system = [primaryKey, "modifiedon"] + (mergeable.contains(object) ? ["merged", "_masterid_value"] : [])
+        return (system + fields).filter { seen.insert($0).inserted }.joined(separator: ",")
     }
 }

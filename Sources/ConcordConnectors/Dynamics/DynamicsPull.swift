@@ -19,7 +19,7 @@ extension DynamicsConnector {
         switch cursor.mode {
         case .track:
             let selected = request.fields + request.discriminator.keys.sorted()
-            let url = cursor.next ?? cursor.delta ?? initialURL(request, key: key, select: DynamicsWire.select(selected, primaryKey: key))
+            let url = cursor.next ?? cursor.delta ?? initialURL(request, key: key, select: DynamicsWire.select(selected, primaryKey: key, object: request.object))
             let json: ExactJSON
             do throws(ConnectorError) {
                 json = try await get(url, pageSize: pageSize, tracking: true)
@@ -81,7 +81,7 @@ extension DynamicsConnector {
             filter += " and \(field) eq \(DynamicsWire.literal(value))"
         }
         return URLText.appendingQuery([
-            ("$select", DynamicsWire.select(request.fields, primaryKey: key)), ("$filter", filter),
+            ("$select", DynamicsWire.select(request.fields, primaryKey: key, object: request.object)), ("$filter", filter),
             ("$orderby", "modifiedon asc,\(key) asc"),
         ], to: apiBase + "/" + request.object)
     }

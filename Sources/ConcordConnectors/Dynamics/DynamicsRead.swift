@@ -22,7 +22,7 @@ extension DynamicsConnector {
         var out: [CRMRecord] = []
         for chunk in chunked(literals, size: 50) {
             let filter = chunk.map { "\(field) eq \($0)" }.joined(separator: " or ")
-            var url: String? = URLText.appendingQuery([("$select", DynamicsWire.select(fields, primaryKey: key)), ("$filter", filter)],
+            var url: String? = URLText.appendingQuery([("$select", DynamicsWire.select(fields, primaryKey: key, object: object)), ("$filter", filter)],
                                                       to: apiBase + "/" + object)
             var pages = 0
             while let next = url, pages < 1000 {
