@@ -9,15 +9,16 @@ extension SyncEngine {
     ///
     /// A CRM reports one modification time per record, and a changed field is stamped with
     /// it. When that time belongs to a later change of another field (Concord's own write of
-    /// it, say), a field edited earlier would beat a newer value from another CRM. Where the
-    /// connector can tell each field's time (HubSpot's property history), the records whose
-    /// changed field would win a conflict on the record's time alone are asked for it (a
-    /// batched read of those records only).
+    /// it, say), a field edited earlier would beat a newer value from another CRM: one held
+    /// now, or one Concord reads later (an edit made between the field's edit and the record's
+    /// time). Where the connector can tell each field's time (HubSpot's property history), the
+    /// records with a changed field whose value is not Concord's and whose record time is
+    /// later than Concord's value are asked for it (a batched read of those records only);
+    /// also when Concord's value came from this CRM.
     func withFieldTimes(_ records: [CRMRecord], replica: String, object: String, mapping: ObjectMapping,
                         connector: any CRMConnector) async throws -> [CRMRecord] {
         guard connector.hasFieldTimes, let def = config.object(object) else { return records }
         let mapper = RecordMapper(config: config, resolver: StoreResolver(store: store))
-        let site = ReplicaSites.site(replica)
         var contested: [String] = []
         for record in records where !record.isDeleted && record.fieldModifiedAt.isEmpty {
             guard let modified = record.modifiedAt,
@@ -28,7 +29,7 @@ extension SyncEngine {
             let wins = values.contains { field, value in
                 guard shadow[field] != value, let rule = def.field(field)?.rule,
                       let eff = RuleFilter.effective(field: field, rule: rule, in: current) else { return false }
-                return eff.value != value && eff.stamp.site != site && eff.stamp.hlc.millis < modified
+                return eff.value != value && eff.stamp.hlc.millis < modified
             }
             if wins { contested.append(record.id) }
         }

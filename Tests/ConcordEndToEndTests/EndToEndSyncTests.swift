@@ -106,6 +106,45 @@ struct EndToEndSyncTests {
         #expect(v.converged, "\(v.divergences.prefix(5))")
     }
 
+    @Test("a HubSpot field edit older than its record's last change loses to a later Dataverse edit of it, though Concord's value came from HubSpot (demo seed 22)")
+    func hubspotFieldTimeAgainstALaterEdit() async throws {
+        let stack = try await Stack.start(people: 20, seed: 4)
+        defer { Task { await stack.stop() } }
+        let (engine, connectors) = try stack.engine(breakerCoolDown: .milliseconds(500))
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        let record = try #require(try await engine.withStore { try $0.linkedEverywhere(["contact"], orderedBy: "hubspot").first })
+        let (hsID, dvID) = (record.ids["hubspot"]!, record.ids["dynamics"]!)
+        // Concord's first name comes from HubSpot.
+        try stack.userEdit("hubspot", "contacts", hsID, ["firstname": .string("Ada")])
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        // HubSpot's first name edit, then Dataverse's (later by more than a second: Dataverse
+        // stamps whole seconds), then an edit of another HubSpot field moves HubSpot's record
+        // time past Dataverse's edit. Concord reads HubSpot's change first (Dataverse is
+        // unreachable for a pass; HubSpot's search is read once its changes settled, 1 s).
+        try stack.userEdit("hubspot", "contacts", hsID, ["firstname": .string("Augusta")])
+        try await Task.sleep(nanoseconds: 1_100_000_000)
+        try stack.userEdit("dynamics", "contact", dvID, ["firstname": .string("Countess")])
+        try await Task.sleep(nanoseconds: 1_100_000_000)
+        try stack.userEdit("hubspot", "contacts", hsID, ["jobtitle": .string("Analyst")])
+        try await Task.sleep(nanoseconds: 1_200_000_000)
+        var offline = FaultSettings.Patch()
+        offline.offlineForSeconds = 600
+        stack.faults("dynamics", offline)
+        let first = await engine.runPass()
+        #expect(first.replicas["hubspot"]?.changed ?? 0 >= 1, "HubSpot's change was read while Dataverse was away")
+        offline.offlineForSeconds = 0
+        stack.faults("dynamics", offline)
+        try await Task.sleep(nanoseconds: 600_000_000)  // the circuit's cool-down
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        let hs = try #require(stack.emulator("hubspot").control.store.get("contacts", hsID))
+        let dv = try #require(stack.emulator("dynamics").control.store.get("contact", dvID))
+        #expect(hs.fields["firstname"] == .string("Countess") && dv.fields["firstname"] == .string("Countess"),
+                "the later edit (Dataverse's) wins: hubspot=\(hs.fields["firstname"] ?? .null) dynamics=\(dv.fields["firstname"] ?? .null)")
+        #expect(dv.fields["jobtitle"] == .string("Analyst"))
+        let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
+        #expect(v.converged, "\(v.divergences.prefix(5))")
+    }
+
     @Test("an emulator offline during a pass, then back; throttle storms and partial batch failures")
     func faultsOn() async throws {
         let stack = try await Stack.start(people: 30, seed: 5)
