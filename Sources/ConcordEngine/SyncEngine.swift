@@ -41,6 +41,7 @@ public actor SyncEngine {
                 logger: Logger = Logger(label: "concord.engine")) throws(StoreError) {
         self.telemetry = EngineTelemetry(logger: logger)
         let offset = UInt64(max(1, config.sync.maxClockOffsetSeconds)) * 1000
+        if let warning = StoreFileMode.exposure(of: storePath) { logger.warning("\(warning)") }
         self.store = try ConcordStore.open(path: storePath, wallClock: wallClock, maxOffsetMillis: offset)
         self.config = config
         self.connectors = Dictionary(connectors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })

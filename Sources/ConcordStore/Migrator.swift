@@ -20,7 +20,7 @@ enum Migrator {
                              path: db.path)
         }
         if !readOnly {
-            if db.path != ":memory:" && !db.path.hasPrefix("file::memory:") {
+            if db.path != ":memory:" {
                 try db.execute("PRAGMA journal_mode = WAL")
             }
             try db.execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")

@@ -18,6 +18,9 @@ struct StoreOptions: ParsableArguments {
         guard FileManager.default.fileExists(atPath: store) else {
             throw CLIError("no Concord store at \(store) (run `concord sync` first, or pass --store)", exitCode: 2)
         }
+        if let warning = StoreFileMode.exposure(of: store) {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
         return try ConcordStore.open(path: store, wallClock: .system, readOnly: readOnly)
     }
 

@@ -14,8 +14,15 @@ final class SQLiteConnection {
     /// Opens (or creates, unless `readOnly`) the database at `path`.
     init(path: String, readOnly: Bool) throws(StoreError) {
         var db: OpaquePointer?
-        let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
-            | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
+        // No SQLITE_OPEN_URI, and no path SQLite would read as a URI anyway (Debian's build
+        // turns URIs on for every open): a `--store file:...?vfs=...` argument must not pick
+        // a VFS or open another database.
+        if path.lowercased().hasPrefix("file:") {
+            throw StoreError(.cannotOpen, "refusing the store path \(path): it would be read as an SQLite URI; "
+                             + "give a plain file path (./\(path) if the name really starts with file:)", path: path)
+        }
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_NOMUTEX
+        if !readOnly { StoreFileMode.createPrivate(path) }
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
@@ -30,9 +37,15 @@ final class SQLiteConnection {
             throw StoreError(.readOnly, "\(path) cannot be written (it is read-only for this user, or on a read-only file system): "
                              + Self.readOnlyHint(path), path: path, sqliteCode: SQLITE_READONLY)
         }
+        // A short CLI write (`concord restore`, `quarantine retry`) made while a sync commits a
+        // page waits for it instead of failing at once with SQLITE_BUSY.
+        sqlite3_busy_timeout(db, Self.busyTimeoutMillis)
         self.handle = db
         self.path = path
     }
+
+    /// How long a write waits for another connection's transaction to end.
+    static let busyTimeoutMillis: Int32 = 10_000
 
     /// What to do about a store that cannot be written.
     static func readOnlyHint(_ path: String) -> String {
