@@ -1,7 +1,7 @@
 import ConcordCore
 import Foundation
 import Testing
-import ConcordMapping
+@testable import ConcordMapping
 
 @Suite("Broken configuration files give positioned errors")
 struct ConfigErrorTests {
@@ -61,6 +61,20 @@ struct ConfigErrorTests {
             kind: hubspot
             base_url: api.hubapi.com
         """, .invalidValue, line: 4, column: 15, contains: "expected an http:// or https:// URL")
+        // Plain http only to this machine: a typo must not send tokens and secrets in clear.
+        expectError("""
+        crms:
+          sf:
+            kind: salesforce
+            base_url: https://acme.my.salesforce.com
+            token_url: http://login.salesforce.com/services/oauth2/token
+        """, .invalidValue, line: 5, column: 16, contains: "use https://")
+        expectError("""
+        crms:
+          hs:
+            kind: hubspot
+            base_url: http://127.0.0.1.example.com:8080
+        """, .invalidValue, line: 4, column: 15, contains: "plain http to another machine")
         expectError("""
         mappings:
           hubspot:
@@ -216,5 +230,18 @@ struct ConfigFuzzTests {
             }
         }
         #expect(errors > 50)
+    }
+}
+
+@Suite struct LoopbackURLTests {
+    @Test func onlyThisMachineIsLoopback() {
+        for url in ["http://127.0.0.1:8080/x", "http://localhost", "http://LOCALHOST:1/", "http://[::1]:99/a", "http://127.1.2.3",
+                    "http://user:pw@127.0.0.1:5/"] {
+            #expect(ConfigDecoder.isLoopback(url: url), "\(url)")
+        }
+        for url in ["http://127.0.0.1.example.com", "http://10.0.0.1", "http://localhost.evil.io", "http://127.0.0.256",
+                    "http://[::2]:1", "http://example.com/127.0.0.1", "http://127.0.0.1@example.com/"] {
+            #expect(!ConfigDecoder.isLoopback(url: url), "\(url)")
+        }
     }
 }

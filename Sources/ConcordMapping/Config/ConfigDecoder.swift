@@ -89,6 +89,28 @@ struct ConfigDecoder {
         guard s.hasPrefix("https://") || s.hasPrefix("http://"), s.count > 8 else {
             throw ConfigError(.invalidValue, at: loc, "invalid \(what) \"\(s)\"; expected an http:// or https:// URL")
         }
+        // Bearer tokens and client secrets travel to these URLs: in clear only on this machine.
+        if s.hasPrefix("http://"), !Self.isLoopback(url: s) {
+            throw ConfigError(.invalidValue, at: loc, "\(what) \"\(s)\" is plain http to another machine: tokens and secrets would "
+                              + "travel in clear; use https:// (plain http is allowed only for 127.0.0.1, ::1 and localhost)")
+        }
+    }
+
+    /// Whether an `http://` URL names this machine (127.0.0.0/8, `[::1]`, `localhost`).
+    static func isLoopback(url: String) -> Bool {
+        var rest = url.dropFirst("http://".count)
+        if let at = rest.firstIndex(of: "@"), rest[..<at].firstIndex(of: "/") == nil { rest = rest[rest.index(after: at)...] }
+        let host: Substring
+        if rest.hasPrefix("[") {
+            guard let close = rest.firstIndex(of: "]") else { return false }
+            host = rest[rest.index(after: rest.startIndex)..<close]
+        } else {
+            host = rest.prefix { $0 != ":" && $0 != "/" && $0 != "?" && $0 != "#" }
+        }
+        let name = host.lowercased()
+        if name == "localhost" || name == "::1" { return true }
+        let octets = name.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 
     // MARK: Sync
