@@ -42,6 +42,8 @@ public struct PassReport: Sendable, Codable {
     /// Per replica, by name.
     public var replicas: [String: Replica] = [:]
     /// Field-level conflicts resolved during the pass.
+    /// Why the pass did not run at all (nothing read, nothing written), if it did not.
+    public var aborted: String?
     public var conflicts = 0
     /// Field registers written by merges.
     public var registersMerged = 0

@@ -67,7 +67,14 @@ public actor SyncEngine {
         var report = PassReport()
         var callsBefore: [String: APICallCounts] = [:]
         for name in replicas { callsBefore[name] = await connectors[name]?.apiCalls() }
-        if dryRun { try? store.beginDryRun() }
+        if dryRun {
+            // Everything a dry run does happens inside one transaction it rolls back: one that
+            // cannot be opened (another process holds the write lock) must not run for real.
+            do throws(StoreError) { try store.beginDryRun() } catch {
+                report.aborted = "the dry run could not open its transaction, so nothing was read or written: \(error)"
+                return report
+            }
+        }
         for name in replicas {
             var r = report.replicas[name] ?? PassReport.Replica()
             // Creates with an unknown outcome first: pulled unreconciled, a record Concord

@@ -42,6 +42,7 @@ struct SyncCommand: AsyncParsableCommand {
         repeat {
             let report = await engine.runPass(dryRun: dryRun)
             print(json ? try Render.json(report) : PassPrinter.text(report, dryRun: dryRun))
+            if let reason = report.aborted { throw CLIError(reason, exitCode: 1) }
             parked = report.replicas.values.contains { $0.parked }
             if !watch || signals.stopRequested { break }
             let seconds = interval ?? config.sync.pollIntervalSeconds
