@@ -36,6 +36,10 @@ struct SyncCommand: AsyncParsableCommand {
         let config = try options.loadConfig()
         let connectors: [any CRMConnector]
         do { connectors = try StandardConnectors.make(config: config) } catch { throw CLIError(error.message, exitCode: 2) }
+        // One syncing process per store (a clear error naming the other one's pid).
+        let lock: StoreLock
+        do { lock = try StoreLock.acquire(storePath: options.store) } catch { throw CLIError(error.message, exitCode: 1) }
+        defer { withExtendedLifetime(lock) {} }
         let engine = try SyncEngine(storePath: options.store, config: config, connectors: connectors, wallClock: .system)
         let signals = SignalWatcher.install { await engine.requestStop() }
         var parked = false

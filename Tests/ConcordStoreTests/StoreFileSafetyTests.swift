@@ -74,3 +74,21 @@ struct StoreFileSafetyTests {
         released.wait()
     }
 }
+
+@Suite("One syncing process per store")
+struct StoreLockTests {
+    @Test("a second lock of a store fails naming the holder's pid; once released, the store can be locked again")
+    func singleWriter() throws {
+        let dir = try TempDirectory(); defer { dir.remove() }
+        let path = dir.file("concord.sqlite")
+        var first: StoreLock? = try StoreLock.acquire(storePath: path)
+        #expect(first != nil)
+        var refusal: StoreError?
+        do { _ = try StoreLock.acquire(storePath: path) } catch { refusal = error }
+        #expect(refusal?.code == .inUse)
+        #expect(refusal?.message.contains("pid \(getpid())") == true, "\(String(describing: refusal))")
+        first = nil
+        let again = try StoreLock.acquire(storePath: path)
+        #expect(again.path == path + ".lock")
+    }
+}
