@@ -50,6 +50,11 @@ public protocol CRMConnector: Sendable {
     /// Reads records by id, in batches (webhook hints, reconciliation).
     func fetch(object: String, ids: [String], fields: [String]) async throws(ConnectorError) -> [CRMRecord]
 
+    /// Reads records by id, and says which ids the answer could not tell about (a per-item
+    /// error, a row that could not be read, an id the CRM cannot be asked for): an id neither
+    /// found nor unknown is gone. What deletes are inferred from.
+    func lookup(object: String, ids: [String], fields: [String]) async throws(ConnectorError) -> LookupResult
+
     /// Finds records whose `field` equals one of `values` (exact match), for matching and
     /// for reconciling a create that may or may not have landed before a crash.
     func find(object: String, field: String, values: [String], fields: [String]) async throws(ConnectorError) -> [CRMRecord]
@@ -66,7 +71,26 @@ public protocol CRMConnector: Sendable {
     func circuitState() async -> String
 }
 
+/// What a lookup by id found: the records, and the ids whose state the answer did not tell.
+public struct LookupResult: Sendable {
+    /// The records found (deleted ones marked so).
+    public var records: [CRMRecord]
+    /// Ids neither found nor known to be gone: never to be taken as deleted.
+    public var unknown: Set<String>
+
+    /// Creates a result.
+    public init(records: [CRMRecord], unknown: Set<String> = []) {
+        self.records = records
+        self.unknown = unknown
+    }
+}
+
 extension CRMConnector {
+    /// By default, a connector's fetch leaves out only what is gone.
+    public func lookup(object: String, ids: [String], fields: [String]) async throws(ConnectorError) -> LookupResult {
+        LookupResult(records: try await fetch(object: object, ids: ids, fields: fields))
+    }
+
     /// By default a connector holds nothing back.
     public var settleMillis: UInt64 { 0 }
 

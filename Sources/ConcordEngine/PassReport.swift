@@ -25,6 +25,10 @@ public struct PassReport: Sendable, Codable {
         /// Deletes found by looking every linked record up, when the CRM's delete log no
         /// longer reached back to the cursor.
         public var reconciledDeletes = 0
+        /// Inferred deletes the deletion guard held back this pass (waiting for approval).
+        public var deletionsHeld = 0
+        /// Linked records a lookup could not tell about (not taken as deleted).
+        public var unknownOnLookup = 0
         /// Whether work for this CRM was parked (throttled, quota, offline).
         public var parked = false
         /// The last error, if any.

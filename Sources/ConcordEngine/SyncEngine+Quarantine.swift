@@ -10,7 +10,7 @@ extension SyncEngine {
     /// Reads again, in one batched read per CRM and object, the records whose references are
     /// held, so a hold is retried with what the CRM holds now (a HubSpot merge moves
     /// associations without touching the record: the held input would never resolve).
-    /// Records the CRM no longer has drop their hold.
+    /// Records the CRM no longer has drop their hold (not those it could not tell about).
     func refreshHolds(into report: inout PassReport) async {
         guard let rows = try? store.quarantined().filter({ $0.rule.hasPrefix("held:") }), !rows.isEmpty else { return }
         var groups: [String: [(key: String, entry: QuarantineEntry)]] = [:]
@@ -22,13 +22,15 @@ extension SyncEngine {
             guard let first = held.first?.entry, let connector = connectors[first.crm],
                   let mapping = config.mapping(crm: first.crm, object: first.object) else { continue }
             let fields = Set(held.flatMap { $0.entry.heldFields ?? [] }.compactMap { mapping.field($0)?.crmField })
-            let fetched: [CRMRecord]
-            do { fetched = try await connector.fetch(object: mapping.crmObject, ids: held.map(\.entry.recordKey), fields: fields.sorted()) } catch {
+            let fetched: LookupResult
+            do { fetched = try await connector.lookup(object: mapping.crmObject, ids: held.map(\.entry.recordKey), fields: fields.sorted()) } catch {
                 report.replicas[first.crm, default: PassReport.Replica()].lastError = "re-reading held \(first.object) records failed: \(error.description)"
                 continue
             }
-            let byID = Dictionary(fetched.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            let byID = Dictionary(fetched.records.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             for (key, var entry) in held {
+                // A record the answer could not tell about keeps its hold.
+                if fetched.unknown.contains(entry.recordKey) { continue }
                 guard let record = byID[entry.recordKey], !record.isDeleted else {
                     _ = try? store.removeQuarantine(key: key)
                     continue

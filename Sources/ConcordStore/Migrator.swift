@@ -27,7 +27,7 @@ enum Migrator {
         }
         guard version < Schema.currentVersion else { return }
         if readOnly {
-            throw StoreError(.readOnly, "\(db.path) needs a schema migration (\(version) -> \(Schema.currentVersion)) but was opened read-only", path: db.path)
+            throw StoreError(.needsMigration, "\(db.path) needs a schema migration (\(version) -> \(Schema.currentVersion)) but was opened read-only", path: db.path)
         }
         try db.execute("BEGIN IMMEDIATE")
         do {

@@ -126,5 +126,17 @@ enum Schema {
             at INTEGER NOT NULL
         ) WITHOUT ROWID;
         """,
+        // 3: deletes inferred from absence that the deletion guard holds until approved.
+        """
+        CREATE TABLE deletion_holds(
+            replica TEXT NOT NULL,
+            object_type TEXT NOT NULL,
+            deletes INTEGER NOT NULL,
+            linked INTEGER NOT NULL,
+            detected_at INTEGER NOT NULL,
+            approved INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY(replica, object_type)
+        ) WITHOUT ROWID;
+        """,
     ]
 }

@@ -22,6 +22,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case ioError
         /// A record arrived with a different object type than the stored one, or similar.
         case integrity
+        /// A read-only open of a store with an older schema (a read-write open migrates it).
+        case needsMigration
         /// Another process syncs this store (it holds the store's single-writer lock).
         case inUse
         /// Any other SQLite failure.

@@ -46,6 +46,8 @@ public actor InMemoryCRM: CRMConnector {
     /// Fields whose values must be unique per object (HubSpot contact email): a create with
     /// a taken value fails as a 409 naming the existing record, as HubSpot does.
     public var uniqueFields: [String: String] = [:]
+    /// Ids a lookup reports as unknown (``setUnreadableOnLookup(_:)``).
+    var unreadableOnLookup: Set<String> = []
     /// Objects with a purge (``purge(_:_:)``): their next pull page reports `deletesUnknownSince`.
     var deleteLogPurged: Set<String> = []
     /// Every write a push made: `(operation, object, id)`.
@@ -183,6 +185,17 @@ public actor InMemoryCRM: CRMConnector {
             objects[object]?[id].map { CRMRecord(id: id, fields: $0.fields, modifiedAt: $0.modifiedAt, isDeleted: $0.deleted) }
         }
     }
+
+    /// As ``fetch(object:ids:fields:)``; the ids in ``unreadableOnLookup`` come back unknown
+    /// (as a per-item read error would leave them), whatever their state.
+    public func lookup(object: String, ids: [String], fields: [String]) async throws(ConnectorError) -> LookupResult {
+        let unknown = Set(ids).intersection(unreadableOnLookup)
+        let records = try await fetch(object: object, ids: ids.filter { !unknown.contains($0) }, fields: fields)
+        return LookupResult(records: records, unknown: unknown)
+    }
+
+    /// Makes lookups report these ids as unknown (a per-item error, an unreadable row).
+    public func setUnreadableOnLookup(_ ids: Set<String>) { unreadableOnLookup = ids }
 
     public func find(object: String, field: String, values: [String], fields: [String]) async throws(ConnectorError) -> [CRMRecord] {
         try count("find")

@@ -27,6 +27,8 @@ struct StatusCommand: ParsableCommand {
         var quarantined: Int
         /// Records synced without a reference to a record not linked yet.
         var heldReferences: Int
+        /// Deletes the deletion guard holds until approved, by object.
+        var deletionsHeld: [String: Int]
         var lastError: String?
         var lastPassAt: String?
         var apiCallsToday: Int
@@ -42,6 +44,7 @@ struct StatusCommand: ParsableCommand {
         let quarantine = try store.quarantined()
         let states = Dictionary(uniqueKeysWithValues: try store.replicaStates().map { ($0.replica, $0) })
         let cursors = try store.cursors()
+        let holds = try store.deletionHolds().filter { !$0.approved }
         var rows: [CRMStatus] = []
         for crm in config.activeCRMs {
             let mine = cursors.filter { $0.replica == crm }
@@ -56,6 +59,7 @@ struct StatusCommand: ParsableCommand {
                 blockedPushes: try store.outbox(replica: crm, state: .blocked).count,
                 quarantined: quarantine.filter { $0.replica == crm && !$0.rule.hasPrefix("held:") }.count,
                 heldReferences: quarantine.filter { $0.replica == crm && $0.rule.hasPrefix("held:") }.count,
+                deletionsHeld: Dictionary(uniqueKeysWithValues: holds.filter { $0.replica == crm }.map { ($0.objectType, $0.deletes) }),
                 lastError: state?.lastError,
                 lastPassAt: state.map { Render.millis($0.lastPassAt) },
                 apiCallsToday: state?.callsToday ?? 0,
@@ -74,6 +78,10 @@ struct StatusCommand: ParsableCommand {
             print("  lag            \(r.lagSeconds.map { String(format: "%.0f s since the oldest cursor moved", $0) } ?? "no pull yet")")
             print("  outbox         \(r.outboxDepth) waiting, \(r.failedPushes) refused (parked), \(r.blockedPushes) blocked (name records \(r.crm) does not hold)")
             print("  quarantined    \(r.quarantined)" + (r.heldReferences > 0 ? ", \(r.heldReferences) synced with a reference held back until its record is linked" : ""))
+            for (object, count) in r.deletionsHeld.sorted(by: { $0.key < $1.key }) {
+                print("  DELETES HELD   \(count) \(object) records \(r.crm) no longer shows wait for approval: "
+                      + "concord deletes approve --crm \(r.crm) --object \(object)")
+            }
             print("  API calls      \(r.apiCallsToday) today" + (r.dailyBudget.map { " of \($0) budget" } ?? ""))
             print("  circuit        \(r.circuit)")
             print("  last error     \(r.lastError ?? "none")")

@@ -21,7 +21,14 @@ struct StoreOptions: ParsableArguments {
         if let warning = StoreFileMode.exposure(of: store) {
             FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
         }
-        return try ConcordStore.open(path: store, wallClock: .system, readOnly: readOnly)
+        do {
+            return try ConcordStore.open(path: store, wallClock: .system, readOnly: readOnly)
+        } catch {
+            guard error.code == .needsMigration else { throw error }
+            // A store written by an older Concord: bring its schema up to date once, then read.
+            _ = try ConcordStore.open(path: store, wallClock: .system)
+            return try ConcordStore.open(path: store, wallClock: .system, readOnly: readOnly)
+        }
     }
 
     /// Loads the configuration (or the defaults), printing positioned errors.

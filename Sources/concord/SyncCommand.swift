@@ -43,11 +43,13 @@ struct SyncCommand: AsyncParsableCommand {
         let engine = try SyncEngine(storePath: options.store, config: config, connectors: connectors, wallClock: .system)
         let signals = SignalWatcher.install { await engine.requestStop() }
         var parked = false
+        var deletionsHeld = 0
         repeat {
             let report = await engine.runPass(dryRun: dryRun)
             print(json ? try Render.json(report) : PassPrinter.text(report, dryRun: dryRun))
             if let reason = report.aborted { throw CLIError(reason, exitCode: 1) }
             parked = report.replicas.values.contains { $0.parked }
+            deletionsHeld = report.replicas.values.map(\.deletionsHeld).reduce(0, +)
             if !watch || signals.stopRequested { break }
             let seconds = interval ?? config.sync.pollIntervalSeconds
             await signals.sleep(seconds: seconds)
@@ -55,6 +57,9 @@ struct SyncCommand: AsyncParsableCommand {
         if signals.stopRequested {
             FileHandle.standardError.write(Data("concord: stopped; what was left waits in the outbox for the next sync\n".utf8))
             return
+        }
+        if deletionsHeld > 0 {
+            throw CLIError("the deletion guard holds \(deletionsHeld) deletes: see `concord deletes list`", exitCode: 3)
         }
         if parked { throw CLIError("work is parked: a CRM throttled, failed or is offline (see `concord status`)", exitCode: 3) }
     }

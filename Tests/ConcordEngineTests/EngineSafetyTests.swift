@@ -25,3 +25,69 @@ struct EngineSafetyTests {
         #expect(await w.hs.records("contacts").isEmpty)
     }
 }
+
+/// Deletes inferred from absence (the CRM can no longer list its deletes).
+@Suite("Deletes inferred from absence")
+struct EngineDeletionGuardTests {
+    /// Twelve contacts linked everywhere, made in Salesforce; returns their Salesforce ids.
+    func twelveContacts(_ w: World) async throws -> [String] {
+        var ids: [String] = []
+        for i in 0..<12 {
+            ids.append(await w.sf.userCreate("Contact", ["FirstName": .string("P\(i)"), "LastName": .string("L\(i)"),
+                                                         "Email": .string("p\(i)@x.io")]))
+        }
+        _ = await w.engine.syncToConvergence()
+        #expect(await w.hs.records("contacts").count == 12)
+        return ids
+    }
+
+    @Test("a lookup that cannot tell about a record (a per-item error, an unreadable row) does not delete it")
+    func unknownIsNotGone() async throws {
+        let w = try World()
+        defer { w.remove() }
+        let ids = try await twelveContacts(w)
+        // Salesforce's delete log is purged; one record is really gone, one cannot be read.
+        await w.sf.purge("Contact", ids[0])
+        await w.sf.purge("Contact", ids[1])
+        await w.sf.setUnreadableOnLookup([ids[1]])
+        let reports = await w.engine.syncToConvergence()
+        #expect(reports.compactMap { $0.replicas["salesforce"]?.unknownOnLookup }.reduce(0, +) >= 1)
+        #expect(await w.hs.records("contacts").count == 11, "only the record known to be gone was deleted elsewhere")
+    }
+
+    @Test("the deletion guard: more inferred deletes than it allows wait, all of them, until approved; then they are made")
+    func guardHoldsAMassDelete() async throws {
+        let w = try World()
+        defer { w.remove() }
+        let ids = try await twelveContacts(w)
+        // A permission change hides ten of twelve contacts while the delete log is purged.
+        for id in ids.prefix(10) { await w.sf.purge("Contact", id) }
+        let held = await w.engine.runPass()
+        #expect(held.replicas["salesforce"]?.deletionsHeld == 10)
+        #expect(held.replicas["salesforce"]?.lastError?.contains("concord deletes approve") == true)
+        _ = await w.engine.syncToConvergence()
+        #expect(await w.hs.records("contacts").count == 12, "nothing deleted in HubSpot")
+        #expect(await w.dv.records("contacts").count == 12, "nor in Dataverse")
+        let holds = try await w.engine.withStore { try $0.deletionHolds() }
+        #expect(holds.count == 1 && holds.first?.deletes == 10 && holds.first?.linked == 12 && holds.first?.approved == false)
+
+        // The admin approves: the next pass makes the deletes, and the hold is gone.
+        #expect(try await w.engine.withStore { try $0.approveDeletions(replica: "salesforce", objectType: "contact") } == 1)
+        _ = await w.engine.syncToConvergence()
+        #expect(await w.hs.records("contacts").count == 2)
+        #expect(try await w.engine.withStore { try $0.deletionHolds() }.isEmpty)
+    }
+
+    @Test("a few inferred deletes pass the guard; the guard can be turned off in the configuration")
+    func guardLimits() throws {
+        var g = DeletionGuard()
+        #expect(!g.trips(deletes: 9, linked: 10), "below the share floor")
+        #expect(g.trips(deletes: 10, linked: 40), "25% of 40")
+        #expect(!g.trips(deletes: 10, linked: 60), "17% of 60")
+        #expect(g.trips(deletes: 501, linked: 100_000), "over 500")
+        g.enabled = false
+        #expect(!g.trips(deletes: 5_000, linked: 5_000))
+        let config = try ConfigLoader.load(text: "sync:\n  deletion_guard: {max_deletes: 50, max_percent: 5}\n", file: "concord.yaml")
+        #expect(config.sync.deletionGuard.maxDeletes == 50 && config.sync.deletionGuard.maxPercent == 5)
+    }
+}

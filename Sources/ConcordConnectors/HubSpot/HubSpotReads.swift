@@ -5,12 +5,27 @@ extension HubSpotConnector {
     /// Reads records by id with batch read (100 per call); ids HubSpot does not know are
     /// left out of the result.
     public func fetch(object: String, ids: [String], fields: [String]) async throws(ConnectorError) -> [CRMRecord] {
+        try await lookup(object: object, ids: ids, fields: fields).records
+    }
+
+    /// A batch read answers per item: an id HubSpot reports as `OBJECT_NOT_FOUND` is gone;
+    /// one named by any other error (or, for an error naming no ids, any id not returned) is
+    /// unknown.
+    public func lookup(object: String, ids: [String], fields: [String]) async throws(ConnectorError) -> LookupResult {
         var objects: [HubSpotObject] = []
+        var unknown = Set<String>()
         for chunk in Self.chunks(ids, of: 100) {
-            objects += try await batchRead(object, ids: chunk, properties: Self.properties(fields, object: object),
-                                           history: [], kind: "fetch")
+            let (found, errors) = try await batchReadAnswer(object, ids: chunk, properties: Self.properties(fields, object: object),
+                                                            history: [], kind: "fetch")
+            objects += found
+            let returned = Set(found.map(\.id))
+            for error in errors where error.category != "OBJECT_NOT_FOUND" {
+                let named = error.context["ids"] ?? error.context["id"] ?? []
+                unknown.formUnion(named.isEmpty ? chunk.filter { !returned.contains($0) } : named)
+            }
         }
-        return try await complete(objects, object: object, fields: fields, withHistory: false, kind: "fetch")
+        let records = try await complete(objects, object: object, fields: fields, withHistory: false, kind: "fetch")
+        return LookupResult(records: records, unknown: unknown)
     }
 
     /// Finds records whose `field` is one of `values`, with search and an `IN` filter
@@ -47,7 +62,13 @@ extension HubSpotConnector {
     /// `POST /crm/v3/objects/{object}/batch/read` (200, or 207 with the unknown ids as errors).
     func batchRead(_ object: String, ids: [String], properties: [String], history: [String],
                    kind: String) async throws(ConnectorError) -> [HubSpotObject] {
-        guard !ids.isEmpty else { return [] }
+        try await batchReadAnswer(object, ids: ids, properties: properties, history: history, kind: kind).objects
+    }
+
+    /// A batch read's objects and its per-item errors (HubSpot answers 207 when some failed).
+    func batchReadAnswer(_ object: String, ids: [String], properties: [String], history: [String],
+                         kind: String) async throws(ConnectorError) -> (objects: [HubSpotObject], errors: [HubSpotErrorBody]) {
+        guard !ids.isEmpty else { return ([], []) }
         let body: ExactJSON = .object([
             "properties": .array(properties.map(ExactJSON.string)),
             "propertiesWithHistory": .array(history.map(ExactJSON.string)),
@@ -57,7 +78,8 @@ extension HubSpotConnector {
                                             body: body, readOnly: true)
         do {
             let batch = try HubSpotBatchResponse(json: json ?? .null)
-            return try batch.results.map { (item: ExactJSON) throws(HubSpotShapeError) -> HubSpotObject in try HubSpotObject(json: item) }
+            let objects = try batch.results.map { (item: ExactJSON) throws(HubSpotShapeError) -> HubSpotObject in try HubSpotObject(json: item) }
+            return (objects, batch.errors)
         } catch {
             throw HubSpotErrors.malformed("\(error)", crm: name, status: status)
         }

@@ -99,6 +99,8 @@ public struct SyncSettings: Hashable, Sendable {
     public var objects: [String: ObjectSyncSettings]
     /// The external-id field per CRM name or kind (`Concord_Id__c`, `concord_id`, `new_concordid`).
     public var externalIDFields: [String: String]
+    /// How many deletes inferred from absence one pass may make before it waits for approval.
+    public var deletionGuard = DeletionGuard()
 
     /// Creates settings.
     public init(pollIntervalSeconds: Int, maxClockOffsetSeconds: Int,
@@ -107,5 +109,32 @@ public struct SyncSettings: Hashable, Sendable {
         self.maxClockOffsetSeconds = maxClockOffsetSeconds
         self.objects = objects
         self.externalIDFields = externalIDFields
+    }
+}
+
+/// The deletion guard, as directory-sync tools have (Azure AD Connect refuses an export that
+/// deletes more than 500 objects): when a CRM can no longer list its deletes and the records
+/// it no longer shows would delete more than `maxDeletes`, or more than `maxPercent` of an
+/// object's linked records (from ``shareFloor`` deletes on), nothing is deleted until an admin
+/// approves (`concord deletes approve`). A permission change hiding rows from the integration
+/// user looks exactly like a mass delete.
+public struct DeletionGuard: Hashable, Sendable {
+    /// Off only when the configuration says so.
+    public var enabled = true
+    /// The most deletes one pass may infer for one object.
+    public var maxDeletes = 500
+    /// The largest share (percent) of an object's linked records one pass may delete.
+    public var maxPercent = 20
+    /// A share counts from this many deletes on: a few deletes of a small object are no mass delete.
+    public static let shareFloor = 10
+
+    /// Creates the default guard (500 deletes, 20 percent).
+    public init() {}
+
+    /// Whether deleting `deletes` of `linked` records must wait for approval.
+    public func trips(deletes: Int, linked: Int) -> Bool {
+        guard enabled, deletes > 0 else { return false }
+        if deletes > maxDeletes { return true }
+        return deletes >= Self.shareFloor && deletes * 100 > maxPercent * max(1, linked)
     }
 }

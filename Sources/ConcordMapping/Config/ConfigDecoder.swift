@@ -118,7 +118,13 @@ struct ConfigDecoder {
     func decodeSync(objects: [CanonicalObject], crmNames: Set<String>) throws(ConfigError) -> SyncSettings {
         var s = SyncSettings(pollIntervalSeconds: 60, maxClockOffsetSeconds: 60, objects: [:], externalIDFields: [:])
         guard let node = root["sync"] else { return s }
-        _ = try node.entries("sync", allowed: ["poll_interval_seconds", "max_clock_offset_seconds", "external_id", "objects"])
+        _ = try node.entries("sync", allowed: ["poll_interval_seconds", "max_clock_offset_seconds", "external_id", "objects", "deletion_guard"])
+        if let g = node["deletion_guard"] {
+            _ = try g.entries("sync.deletion_guard", allowed: ["enabled", "max_deletes", "max_percent"])
+            if let n = g["enabled"] { s.deletionGuard.enabled = try n.boolean("enabled") }
+            if let n = g["max_deletes"] { s.deletionGuard.maxDeletes = try n.integer("max_deletes", in: 0...100_000_000) }
+            if let n = g["max_percent"] { s.deletionGuard.maxPercent = try n.integer("max_percent", in: 0...100) }
+        }
         if let n = node["poll_interval_seconds"] { s.pollIntervalSeconds = try n.integer("poll_interval_seconds", in: 1...86_400) }
         if let n = node["max_clock_offset_seconds"] { s.maxClockOffsetSeconds = try n.integer("max_clock_offset_seconds", in: 0...86_400) }
         if let ext = node["external_id"] {
