@@ -34,8 +34,10 @@ extension SyncEngine {
         }
         for key in matchKeys(object) {
             guard let value = values[key], !value.isBlank else { continue }
-            let candidates = try store.records(objectType: object, field: key, equalTo: value).filter { id in
-                (try? store.record(id)?.state.isAlive) ?? false
+            // A failed read is an error, not "no candidate" (which would create a duplicate).
+            var candidates: [RecordID] = []
+            for id in try store.records(objectType: object, field: key, equalTo: value) where try store.record(id)?.state.isAlive == true {
+                candidates.append(id)
             }
             if candidates.isEmpty { continue }
             if candidates.count > 1 { return .ambiguous(candidates) }

@@ -41,9 +41,10 @@ extension SyncEngine {
         // A blank in a field this CRM never showed a value of is no edit (below): it is not
         // validated either, or a read-only field Concord cannot fill would hold the record back.
         let known = try gid.map { id throws(StoreError) in try store.shadow(replica: replica, record: id) } ?? [:]
-        switch pipeline.inbound(crm: replica, object: object, recordKey: record.id, raw: record.fields, isCreate: isNew,
-                                holdBackUnresolved: true, holdBackInvalid: !isNew,
-                                notAnEdit: { field, value in value.isBlank && known[field] == nil && !known.isEmpty }) {
+        // A store read that failed inside the mapping aborts the page (no reference taken as unlinked).
+        switch try resolver.checked(pipeline.inbound(crm: replica, object: object, recordKey: record.id, raw: record.fields, isCreate: isNew,
+                                                     holdBackUnresolved: true, holdBackInvalid: !isNew,
+                                                     notAnEdit: { field, value in value.isBlank && known[field] == nil && !known.isEmpty })) {
         case .rejected(let failures):
             try quarantine(record, replica: replica, object: object, isCreate: isNew, failures: failures)
             r.quarantined += 1

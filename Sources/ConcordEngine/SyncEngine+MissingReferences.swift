@@ -48,12 +48,14 @@ extension SyncEngine {
                   let ext = resolver.externalID(crm: replica, object: targetRec.objectType, recordID: live) else { continue }
             byObject[targetRec.objectType, default: []].append(ext)
         }
+        _ = try resolver.checked(())
         var gone = 0
         for (object, ids) in byObject.sorted(by: { $0.key < $1.key }) {
             guard let mapping = config.mapping(crm: replica, object: object) else { continue }
-            let found = try await connector.fetch(object: mapping.crmObject, ids: ids.sorted(), fields: [])
-            let present = Set(found.filter { !$0.isDeleted }.map(\.id))
-            let missing = Set(ids).subtracting(present).sorted()
+            // Only what the CRM says is gone is taken as deleted, never what it could not tell about.
+            let found = try await connector.lookup(object: mapping.crmObject, ids: ids.sorted(), fields: [])
+            let present = Set(found.records.filter { !$0.isDeleted }.map(\.id))
+            let missing = Set(ids).subtracting(present).subtracting(found.unknown).sorted()
             try ingest(missing.map { CRMRecord(id: $0, isDeleted: true) }, replica: replica, object: object, mapping: mapping, into: &r)
             r.reconciledDeletes += missing.count
             gone += missing.count

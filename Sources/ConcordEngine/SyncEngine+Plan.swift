@@ -61,9 +61,13 @@ extension SyncEngine {
             // held, the next one is (the others do not change what the group holds).
             while let member = group.first(where: { !(out[$0]?.isBlank ?? true) }), case .reference(let id)? = out[member],
                   resolver.externalID(crm: replica, object: "", recordID: id) == nil,  // the store resolver needs no object
+                  resolver.failure == nil,
                   !((try? referenceIsComing(.reference(id), replica: replica)) ?? true) {
                 out[member] = .null
             }
+            // A failed store read decides nothing: the references stay as they are, and the
+            // push's own reads (which throw) report the failure.
+            if resolver.failure != nil { return desired }
         }
         return out
     }

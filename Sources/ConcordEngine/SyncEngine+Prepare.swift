@@ -9,7 +9,8 @@ extension SyncEngine {
     /// completed here; a create left `sending` by a crash is reconciled first.
     func prepare(_ chunk: [OutboxItem], replica: String, object: String, mapping: ObjectMapping,
                  connector: any CRMConnector, report r: inout PassReport.Replica) async throws -> [PreparedPush] {
-        let mapper = RecordMapper(config: config, resolver: StoreResolver(store: store))
+        let resolver = StoreResolver(store: store)
+        let mapper = RecordMapper(config: config, resolver: resolver)
         var out: [PreparedPush] = []
         var twins: [Value: String]?  // read once per chunk, when a create needs it
         for item in chunk {
@@ -58,9 +59,12 @@ extension SyncEngine {
             var wire: (fields: [String: WireValue], failures: [FieldConversionFailure])
             var deferred: [String] = [], impossible: [String] = [], cleared: [String] = []
             do {
-                wire = try mapper.outbound(crm: replica, object: object, values: values, isCreate: isCreate)
+                // A failed store read inside the mapping aborts the batch: it is no "not linked".
+                wire = try resolver.checked(try mapper.outbound(crm: replica, object: object, values: values, isCreate: isCreate))
+            } catch let error as StoreError {
+                throw error
             } catch {
-                try store.failOutbox(item.id, error: error.description, permanent: true)
+                try store.failOutbox(item.id, error: "\(error)", permanent: true)
                 r.failed += 1
                 continue
             }
@@ -117,8 +121,12 @@ extension SyncEngine {
                     break
                 }
                 if values.isEmpty { break }
-                do { wire = try mapper.outbound(crm: replica, object: object, values: values, isCreate: isCreate) } catch {
-                    try store.failOutbox(item.id, error: error.description, permanent: true)
+                do {
+                    wire = try resolver.checked(try mapper.outbound(crm: replica, object: object, values: values, isCreate: isCreate))
+                } catch let error as StoreError {
+                    throw error
+                } catch {
+                    try store.failOutbox(item.id, error: "\(error)", permanent: true)
                     r.failed += 1
                     settled = true
                     break

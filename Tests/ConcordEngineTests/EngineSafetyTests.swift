@@ -1,6 +1,7 @@
+import Foundation
 import ConcordConnectors
 import ConcordCore
-import ConcordEngine
+@testable import ConcordEngine
 import ConcordMapping
 import ConcordStore
 import ConcordTesting
@@ -89,5 +90,32 @@ struct EngineDeletionGuardTests {
         #expect(!g.trips(deletes: 5_000, linked: 5_000))
         let config = try ConfigLoader.load(text: "sync:\n  deletion_guard: {max_deletes: 50, max_percent: 5}\n", file: "concord.yaml")
         #expect(config.sync.deletionGuard.maxDeletes == 50 && config.sync.deletionGuard.maxPercent == 5)
+    }
+}
+
+/// A store read that fails inside the mapping is an error, never "not linked".
+@Suite("Failed reads are errors")
+struct ResolverFailureTests {
+    @Test("a failed link read makes the resolver's answer an error (checked), not a blank reference")
+    func failedReadIsAnError() throws {
+        let path = NSTemporaryDirectory() + "concord-resolver-" + UUID().uuidString + ".sqlite"
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        let store = try ConcordStore.open(path: path, wallClock: .constant(1_000))
+        let record = RecordID.random()
+        try store.write(record, objectType: "company", fields: ["name": .string("Acme")])
+        try store.setLink(replica: "hubspot", objectType: "company", externalID: "7", record: record)
+        let resolver = StoreResolver(store: store)
+        #expect(resolver.externalID(crm: "hubspot", object: "company", recordID: record) == "7")
+        #expect(throws: Never.self) { try resolver.checked(()) }
+        // The links table becomes unreadable (another process damaged the schema).
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        sqlite.arguments = [path, "ALTER TABLE links RENAME TO links_gone"]
+        try sqlite.run()
+        sqlite.waitUntilExit()
+        let broken = try ConcordStore.open(path: path, wallClock: .constant(2_000))
+        let failing = StoreResolver(store: broken)
+        #expect(failing.externalID(crm: "hubspot", object: "company", recordID: record) == nil)
+        #expect(throws: StoreError.self) { try failing.checked(()) }
     }
 }
