@@ -25,6 +25,9 @@ public struct PassReport: Sendable, Codable {
         /// Deletes found by looking every linked record up, when the CRM's delete log no
         /// longer reached back to the cursor.
         public var reconciledDeletes = 0
+        /// Field edits stamped later than this machine's clock allows (the CRM's clock runs
+        /// ahead by more than `max_clock_offset_seconds`), taken at the limit.
+        public var clampedStamps = 0
         /// Inferred deletes the deletion guard held back this pass (waiting for approval).
         public var deletionsHeld = 0
         /// Linked records a lookup could not tell about (not taken as deleted).

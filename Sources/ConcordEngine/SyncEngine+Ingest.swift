@@ -99,7 +99,15 @@ extension SyncEngine {
             if value.isBlank, shadow[field] == nil, !shadow.isEmpty { continue }
             guard let def = config.object(object)?.field(field) else { continue }
             let crmField = mapping.field(field)?.crmField ?? field
-            let physical = min(record.fieldModifiedAt[crmField] ?? record.modifiedAt ?? now, now + maxOffsetMillis)
+            let reported = record.fieldModifiedAt[crmField] ?? record.modifiedAt ?? now
+            let physical = min(reported, now + maxOffsetMillis)
+            if reported > physical {
+                // The CRM's clock runs ahead of this machine's by more than the skew guard
+                // allows: the edit is taken at the guard's limit, counted and logged, so a fast
+                // clock cannot win every conflict unseen.
+                r.clampedStamps += 1
+                telemetry.clamped(replica: replica, object: object, record: record.id, field: crmField, aheadMillis: reported - now)
+            }
             var hlc = HLCTimestamp(millis: physical)
             let effective = current.flatMap { RuleFilter.effective(field: field, rule: def.rule, in: $0) }
             // An edit made where the current value was already present follows it causally.
@@ -123,6 +131,12 @@ extension SyncEngine {
                                                        state: RecordState(fields: registers, causalLength: isNew ? 1 : 0))],
                                          origin: replica)
             report.registersMerged += result.registersChanged
+            if !result.quarantined.isEmpty {
+                // The store refused the change (and keeps it in the quarantine, with the reason):
+                // the shadow does not move, so the edit is not taken as seen and lost.
+                r.quarantined += 1
+                return
+            }
             if !registers.isEmpty { r.changed += 1 }
         }
         var seen = values

@@ -119,3 +119,42 @@ struct ResolverFailureTests {
         #expect(throws: StoreError.self) { try failing.checked(()) }
     }
 }
+
+/// Clock skew and store refusals: visible, and nothing lost.
+@Suite("Skew and store refusals")
+struct SkewVisibilityTests {
+    @Test("an edit stamped by a CRM whose clock runs ahead is counted, and still syncs")
+    func clampedIsCounted() async throws {
+        let w = try World()
+        defer { w.remove() }
+        let id = await w.sf.userCreate("Contact", ["FirstName": .string("Ada"), "LastName": .string("Lovelace"), "Email": .string("ada@x.io")])
+        _ = await w.engine.syncToConvergence()
+        // Salesforce's clock an hour ahead of this machine's (the guard allows 60 s).
+        let wall = UInt64(Date().timeIntervalSince1970 * 1000)
+        await w.sf.advance(by: wall - min(wall, await w.sf.now) + 3_600_000)
+        await w.sf.userUpdate("Contact", id, ["Title": .string("Countess")])
+        let reports = await w.engine.syncToConvergence()
+        #expect(reports.compactMap { $0.replicas["salesforce"]?.clampedStamps }.reduce(0, +) >= 1)
+        #expect(await w.hs.records("contacts").first?.value["jobtitle"]?.text == "Countess", "the edit is not lost")
+    }
+
+    @Test("a change the store refuses (its record is of another object type) stays unseen: the shadow does not move")
+    func refusedChangeKeepsTheShadow() async throws {
+        let w = try World()
+        defer { w.remove() }
+        let id = await w.hs.userCreate("contacts", ["firstname": .string("Ada"), "lastname": .string("Lovelace"), "email": .string("ada@x.io")])
+        _ = await w.engine.syncToConvergence()
+        // The contact's link is made to point at a company record (a damaged link).
+        let company = RecordID.random()
+        try await w.engine.withStore { s in
+            try s.write(company, objectType: "company", fields: ["name": .string("Acme")])
+            try s.setLink(replica: "hubspot", objectType: "contact", externalID: id, record: company)
+        }
+        await w.hs.userUpdate("contacts", id, ["jobtitle": .string("Countess")])
+        let report = await w.engine.runPass()
+        #expect(report.replicas["hubspot"]?.quarantined ?? 0 >= 1, "counted as quarantined")
+        let shadow = try await w.engine.withStore { try $0.shadow(replica: "hubspot", record: company) }
+        #expect(shadow["job_title"] == nil, "the refused edit is not recorded as seen: \(shadow)")
+        #expect(try await w.engine.withStore { try $0.quarantined() }.contains { $0.rule == "object-type" })
+    }
+}
