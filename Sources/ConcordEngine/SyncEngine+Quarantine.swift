@@ -77,39 +77,60 @@ extension SyncEngine {
         let rows = try store.quarantined().filter { wanted?.contains($0.key) ?? true }
         guard !rows.isEmpty else { return [:] }
         var outcome: [String: Bool] = [:]
-        var replicaReports = report.replicas
-        try store.transaction { _ throws(StoreError) in
-            for row in rows {
-                // Store-level entries (a peer's clock-skewed change) are not CRM input: skipped.
-                guard let entry = try? JSONDecoder().decode(QuarantineEntry.self, from: Data(row.input.utf8)),
-                      let mapping = config.mapping(crm: entry.crm, object: entry.object) else { continue }
-                var r = replicaReports[entry.crm] ?? PassReport.Replica()
-                let quarantinedBefore = r.quarantined
-                var record = CRMRecord(id: entry.recordKey, fields: entry.raw,
-                                       modifiedAt: UInt64(max(0, entry.modifiedMillis ?? entry.firstSeenMillis)))
-                if let heldFields = entry.heldFields {
-                    // A hold: only the held references are retried, and only while nothing newer
-                    // reached that field of the CRM's record (else the hold is superseded).
-                    guard let gid = try store.linkedRecord(replica: entry.crm, objectType: entry.object, externalID: entry.recordKey)
-                    else { try store.removeQuarantine(key: row.key); outcome[row.key] = true; continue }
-                    let shadow = try store.shadow(replica: entry.crm, record: gid)
-                    if heldFields.contains(where: { (shadow[$0]?.description ?? "(absent)") != entry.heldShadow?[$0] }) {
-                        try store.removeQuarantine(key: row.key)
-                        outcome[row.key] = true
-                        continue
-                    }
-                    let crmFields = Set(heldFields.compactMap { mapping.field($0)?.crmField })
-                    record.fields = entry.raw.filter { crmFields.contains($0.key) }
-                }
-                try ingest(record, replica: entry.crm, object: entry.object, mapping: mapping, report: &report, replicaReport: &r)
-                r.quarantined = quarantinedBefore
-                outcome[row.key] = try store.quarantineEntry(key: row.key) == nil
-                replicaReports[entry.crm] = r
+        var firstError: StoreError?
+        // Bounded transactions: the cost of one commit does not grow with the quarantine, and
+        // a failure rolls back its own chunk only (reported; the other chunks still release).
+        for start in stride(from: 0, to: rows.count, by: Self.quarantineRetryChunk) {
+            let chunk = Array(rows[start..<min(start + Self.quarantineRetryChunk, rows.count)])
+            var chunkReport = report
+            do throws(StoreError) {
+                let released = try store.transaction { _ throws(StoreError) in try retryChunk(chunk, report: &chunkReport) }
+                outcome.merge(released) { _, new in new }
+                report = chunkReport
+            } catch {
+                for row in chunk { outcome[row.key] = false }
+                if firstError == nil { firstError = error }
             }
         }
-        for (k, v) in replicaReports { report.replicas[k] = v }
+        if let firstError { throw firstError }
         return outcome
     }
+
+    /// Retries some quarantine rows inside the caller's transaction.
+    private func retryChunk(_ rows: [QuarantineRow], report: inout PassReport) throws(StoreError) -> [String: Bool] {
+        var outcome: [String: Bool] = [:]
+        for row in rows {
+            // Store-level entries (a peer's clock-skewed change) are not CRM input: skipped.
+            guard let entry = try? JSONDecoder().decode(QuarantineEntry.self, from: Data(row.input.utf8)),
+                  let mapping = config.mapping(crm: entry.crm, object: entry.object) else { continue }
+            var r = report.replicas[entry.crm] ?? PassReport.Replica()
+            let quarantinedBefore = r.quarantined
+            var record = CRMRecord(id: entry.recordKey, fields: entry.raw,
+                                   modifiedAt: UInt64(max(0, entry.modifiedMillis ?? entry.firstSeenMillis)))
+            if let heldFields = entry.heldFields {
+                // A hold: only the held references are retried, and only while nothing newer
+                // reached that field of the CRM's record (else the hold is superseded).
+                guard let gid = try store.linkedRecord(replica: entry.crm, objectType: entry.object, externalID: entry.recordKey)
+                else { try store.removeQuarantine(key: row.key); outcome[row.key] = true; continue }
+                let shadow = try store.shadow(replica: entry.crm, record: gid)
+                if heldFields.contains(where: { (shadow[$0]?.description ?? "(absent)") != entry.heldShadow?[$0] }) {
+                    try store.removeQuarantine(key: row.key)
+                    outcome[row.key] = true
+                    continue
+                }
+                let crmFields = Set(heldFields.compactMap { mapping.field($0)?.crmField })
+                record.fields = entry.raw.filter { crmFields.contains($0.key) }
+            }
+            try ingest(record, replica: entry.crm, object: entry.object, mapping: mapping, report: &report, replicaReport: &r)
+            r.quarantined = quarantinedBefore
+            outcome[row.key] = try store.quarantineEntry(key: row.key) == nil
+            report.replicas[entry.crm] = r
+        }
+        return outcome
+    }
+
+    /// Quarantine entries retried per transaction.
+    static let quarantineRetryChunk = 200
 
     /// Keeps a CRM record's exact input in the quarantine with the reasons; with `held`, as
     /// a hold of those reference fields (the rest of the record was merged).

@@ -158,3 +158,30 @@ struct SkewVisibilityTests {
         #expect(try await w.engine.withStore { try $0.quarantined() }.contains { $0.rule == "object-type" })
     }
 }
+
+/// The quarantine is retried in bounded transactions, and only when something can have changed.
+@Suite("Quarantine retries")
+struct QuarantineRetryTests {
+    @Test("a quiet pass leaves a quarantine of 450 alone; a pass that read something retries it (in chunks of 200)")
+    func retriedWhenSomethingChanged() async throws {
+        let w = try World()
+        defer { w.remove() }
+        // 450 HubSpot contacts without a last name (required): quarantined.
+        var ids: [String] = []
+        for i in 0..<450 {
+            ids.append(await w.hs.userCreate("contacts", ["firstname": .string("P\(i)"), "email": .string("p\(i)@x.io")]))
+        }
+        _ = await w.engine.syncToConvergence(maxPasses: 20)
+        #expect(try await w.engine.withStore { try $0.quarantined().count } == 450)
+        let quiet = await w.engine.runPass()
+        #expect(quiet.quarantineRetried == 0, "nothing was read: nothing to retry")
+        // A hundred of them get their last name in HubSpot: the pass that reads those
+        // releases them, and retries the 350 others (two chunks).
+        for id in ids.prefix(100) { await w.hs.userUpdate("contacts", id, ["lastname": .string("Known")]) }
+        let busy = await w.engine.runPass()
+        #expect(busy.quarantineRetried == 350, "a pass that read records retries the rest of the quarantine")
+        _ = await w.engine.syncToConvergence(maxPasses: 20)
+        #expect(try await w.engine.withStore { try $0.quarantined().count } == 350)
+        #expect(await w.sf.records("Contact").count == 100)
+    }
+}
