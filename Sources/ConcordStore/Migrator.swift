@@ -23,7 +23,11 @@ enum Migrator {
             if db.path != ":memory:" {
                 try db.execute("PRAGMA journal_mode = WAL")
             }
-            try db.execute("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+            // FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on a power loss, and
+            // those include the commit that marks a create as sent before it goes out (what
+            // keeps a create without an upsert key from being sent twice). FULL costs one fsync
+            // per commit: 0.53 ms against 0.04 ms here, on a commit per page or batch (README).
+            try db.execute("PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
         }
         guard version < Schema.currentVersion else { return }
         if readOnly {

@@ -29,6 +29,13 @@ struct StoreFileSafetyTests {
         #expect(StoreFileMode.exposure(of: path) == nil)
     }
 
+    @Test("commits are durable on power loss: WAL with synchronous = FULL")
+    func durableCommits() throws {
+        let dir = try TempDirectory(); defer { dir.remove() }
+        let store = try ConcordStore.open(path: dir.file("concord.sqlite"), wallClock: .constant(1_000))
+        #expect(try Migrator.scalar(store.db, "PRAGMA synchronous") == 2, "FULL")
+    }
+
     @Test("an existing store others can read is reported, naming the file and the fix")
     func exposedStoreIsReported() throws {
         let dir = try TempDirectory(); defer { dir.remove() }
