@@ -41,11 +41,16 @@ struct SyncCommand: AsyncParsableCommand {
         do { lock = try StoreLock.acquire(storePath: options.store) } catch { throw CLIError(error.message, exitCode: 1) }
         defer { withExtendedLifetime(lock) {} }
         let engine = try SyncEngine(storePath: options.store, config: config, connectors: connectors, wallClock: .system)
-        let signals = SignalWatcher.install { await engine.requestStop() }
+        // The pass in flight, so a stop that outlasts its grace can cancel it.
+        let inFlight = PassInFlight()
+        let signals = SignalWatcher.install(onStop: { await engine.requestStop() }, onDeadline: { inFlight.cancel() })
         var parked = false
         var deletionsHeld = 0
         repeat {
-            let report = await engine.runPass(dryRun: dryRun)
+            let pass = Task { [dryRun] in await engine.runPass(dryRun: dryRun) }
+            inFlight.set(pass)
+            let report = await pass.value
+            inFlight.set(nil)
             print(json ? try Render.json(report) : PassPrinter.text(report, dryRun: dryRun))
             if let reason = report.aborted { throw CLIError(reason, exitCode: 1) }
             parked = report.replicas.values.contains { $0.parked }
@@ -81,5 +86,23 @@ enum PassPrinter {
         }
         lines.append("conflicts resolved: \(r.conflicts); registers merged: \(r.registersMerged)")
         return lines.joined(separator: "\n")
+    }
+}
+
+/// The task running the current pass, cancellable from a signal handler.
+final class PassInFlight: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: Task<PassReport, Never>?
+    private var cancelled = false
+
+    func set(_ task: Task<PassReport, Never>?) {
+        let cancelNow = lock.withLock { self.task = task; return cancelled }
+        if cancelNow { task?.cancel() }
+    }
+
+    /// Cancels the pass in flight, and any started after (the process is stopping).
+    func cancel() {
+        let task = lock.withLock { cancelled = true; return self.task }
+        task?.cancel()
     }
 }

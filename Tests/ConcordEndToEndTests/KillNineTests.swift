@@ -215,6 +215,69 @@ struct KillNineTests {
         let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
         #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
     }
+
+    /// Starts `concord sync --watch` on the stack with HubSpot holding the answer to its first
+    /// committed contact write (never released), and returns once that batch is in flight.
+    static func syncStuckInABatch(_ stack: Stack) async throws -> (Process, StderrLog, Pipe) {
+        var stall = FaultSettings.Patch()
+        stall.stallAfterCommitSeconds = 600
+        stall.stallAfterCommitTypes = ["contacts"]
+        stack.faults("hubspot", stall)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: concordBinary)
+        process.arguments = ["sync", "--watch", "--config", stack.configPath, "--store", stack.storePath]
+        process.standardOutput = FileHandle.nullDevice
+        let stderr = Pipe()
+        process.standardError = stderr
+        let said = StderrLog()
+        stderr.fileHandleForReading.readabilityHandler = { handle in said.append(handle.availableData) }
+        try process.run()
+        let hubspot = stack.emulator("hubspot").control
+        let caught = try await waitFor(process) { !hubspot.stalledCommits.isEmpty }
+        #expect(caught && process.isRunning, "the sync is waiting for an answer that does not come")
+        return (process, said, stderr)
+    }
+
+    @Test("SIGTERM while a batch never gets its answer: the batch is cancelled after the grace period and the sync exits; the next sync finishes the work")
+    func sigtermWithAStuckBatch() async throws {
+        let stack = try await Stack.start(people: 40, seed: 11)
+        defer { Task { await stack.stop() } }
+        let (process, said, stderr) = try await Self.syncStuckInABatch(stack)
+        process.terminate()
+        // 10 s of grace, then the cancel: 25 s is the goal (under Kubernetes' 30 s), and
+        // waiting longer here only tells a slow exit from a hang.
+        let exited = try await Self.waitFor(process, seconds: 120) { !process.isRunning }
+        #expect(exited, "the sync exited: \(said.text)")
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        stderr.fileHandleForReading.readabilityHandler = nil
+        #expect(said.text.contains("cancelling it"), "it cancelled the batch it waited for: \(said.text)")
+        var release = FaultSettings.Patch()
+        release.stallAfterCommitSeconds = 0
+        stack.faults("hubspot", release)
+        let (engine, connectors) = try stack.engine()
+        _ = await engine.syncToConvergence(maxPasses: 10)
+        let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
+        #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
+        #expect(v.duplicateGroups.isEmpty, "the cancelled batch was not written twice: \(v.duplicateGroups.prefix(3))")
+    }
+
+    @Test("a second signal exits at once, without waiting for the batch in flight")
+    func secondSignalExitsAtOnce() async throws {
+        let stack = try await Stack.start(people: 40, seed: 12)
+        defer { Task { await stack.stop() } }
+        let (process, said, stderr) = try await Self.syncStuckInABatch(stack)
+        process.terminate()
+        _ = try await Self.waitFor(process, seconds: 60) { said.text.contains("stopping after the page or batch in flight") }
+        kill(process.processIdentifier, SIGINT)
+        // Well before the grace period ends, unless the second signal were ignored.
+        let exited = try await Self.waitFor(process, seconds: 120) { !process.isRunning }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        stderr.fileHandleForReading.readabilityHandler = nil
+        #expect(exited && process.terminationStatus == 128 + SIGINT, "exit status \(process.terminationStatus): \(said.text)")
+        #expect(said.text.contains("second signal") && !said.text.contains("cancelling it"), "it did not wait for the grace period: \(said.text)")
+    }
 }
 
 /// What a child process wrote to standard error, collected as it comes.
