@@ -8,8 +8,9 @@ public enum StandardConnectors {
     /// One connector per configured CRM.
     ///
     /// - Throws: ``ConnectorError`` (`permanent`) when the configuration names no CRM.
-    public static func make(config: ConcordConfig,
-                            breaker: CircuitBreakerPolicy = CircuitBreakerPolicy()) throws(ConnectorError) -> [any CRMConnector] {
+    /// - Parameter vault: where rotated credentials are kept across restarts (the store).
+    public static func make(config: ConcordConfig, breaker: CircuitBreakerPolicy = CircuitBreakerPolicy(),
+                            vault: (any CredentialVault)? = nil) throws(ConnectorError) -> [any CRMConnector] {
         guard !config.crms.isEmpty else {
             throw ConnectorError(.permanent, crm: "configuration",
                                  message: "no CRMs configured: add a `crms:` section (see docs/concord.example.yaml)")
@@ -27,7 +28,10 @@ public enum StandardConnectors {
                 breaker: breaker, wallClock: .system)
             switch crm.kind {
             case .salesforce: out.append(SalesforceConnector(config: crm, http: http))
-            case .hubspot: out.append(try HubSpotConnector(config: crm, http: http))
+            case .hubspot:
+                var options = HubSpotOptions()
+                options.vault = vault
+                out.append(try HubSpotConnector(config: crm, http: http, options: options))
             case .dynamics: out.append(DynamicsConnector(config: crm, http: http))
             }
         }

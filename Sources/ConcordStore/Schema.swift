@@ -138,5 +138,14 @@ enum Schema {
             PRIMARY KEY(replica, object_type)
         ) WITHOUT ROWID;
         """,
+        // 4: credentials a CRM rotated (an OAuth refresh token), kept across restarts.
+        """
+        CREATE TABLE credentials(
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            basis TEXT NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 }

@@ -35,7 +35,9 @@ struct SyncCommand: AsyncParsableCommand {
         LoggingSetup.bootstrap()
         let config = try options.loadConfig()
         let connectors: [any CRMConnector]
-        do { connectors = try StandardConnectors.make(config: config) } catch { throw CLIError(error.message, exitCode: 2) }
+        // Rotated OAuth refresh tokens are kept in the store, so a restart uses the current one.
+        let vault = try StoreCredentialVault(storePath: options.store)
+        do { connectors = try StandardConnectors.make(config: config, vault: vault) } catch { throw CLIError(error.message, exitCode: 2) }
         // One syncing process per store (a clear error naming the other one's pid).
         let lock: StoreLock
         do { lock = try StoreLock.acquire(storePath: options.store) } catch { throw CLIError(error.message, exitCode: 1) }

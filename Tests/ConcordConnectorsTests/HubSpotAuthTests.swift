@@ -99,3 +99,44 @@ import Testing
         await server.stop()
     }
 }
+
+/// A refresh token HubSpot rotated survives a restart (kept in the vault: the store).
+@Suite struct HubSpotRotatedTokenTests {
+    final class MemoryVault: CredentialVault, @unchecked Sendable {
+        private let lock = NSLock()
+        private var saved: [String: (value: String, basis: String)] = [:]
+        func credential(_ name: String) -> (value: String, basis: String)? { lock.withLock { saved[name] } }
+        func saveCredential(_ name: String, value: String, basis: String) { lock.withLock { saved[name] = (value, basis) } }
+    }
+
+    @Test func aRotatedRefreshTokenIsUsedAfterARestart() async throws {
+        let emulator = HubSpotTestSupport.emulator()
+        emulator.rotatesRefreshTokens = true
+        let pipeline = EmulatorPipeline(emulator: emulator)
+        let server = try await EmulatorServer.start { await pipeline.handle($0) }
+        defer { Task { await server.stop() } }
+        let configured = try await HubSpotAuthTests.refreshToken(server.baseURL)
+        let vault = MemoryVault()
+        func connector(_ vault: MemoryVault?) throws -> HubSpotConnector {
+            var options = HubSpotTestSupport.options()
+            options.vault = vault
+            return try HubSpotConnector(config: HubSpotAuthTests.oauthConfig(server.baseURL, refresh: configured), http: CurlHTTPClient(),
+                                        options: options, environment: ["HS_TEST_SECRET": "hs-client-secret"])
+        }
+        // The first process refreshes: HubSpot rotates the configured token away.
+        _ = try await connector(vault).pull(HubSpotAuthTests.pull)
+        let saved = try #require(vault.credential("hubspot.oauth.refresh_token"))
+        #expect(saved.value != configured)
+        // A restart with the vault refreshes with the rotated token; without it, the
+        // configured token is refused.
+        _ = try await connector(vault).pull(HubSpotAuthTests.pull)
+        await #expect(throws: ConnectorError.self) { _ = try await connector(nil).pull(HubSpotAuthTests.pull) }
+    }
+
+    @Test func aNewlyConfiguredTokenWinsOverAnOldRotation() {
+        let vault = MemoryVault()
+        vault.saveCredential("hubspot.oauth.refresh_token", value: "rotated", basis: MemoryVault.basis(of: "old-configured"))
+        #expect(vault.current("hubspot.oauth.refresh_token", configured: "old-configured") == "rotated")
+        #expect(vault.current("hubspot.oauth.refresh_token", configured: "new-configured") == "new-configured")
+    }
+}

@@ -99,3 +99,18 @@ struct StoreLockTests {
         #expect(again.path == path + ".lock")
     }
 }
+
+@Suite("Rotated credentials")
+struct StoreCredentialTests {
+    @Test("a saved credential is read back after the store is opened again, and replaced by a newer one")
+    func roundTrip() throws {
+        let dir = try TempDirectory(); defer { dir.remove() }
+        let path = dir.file("concord.sqlite")
+        try ConcordStore.open(path: path, wallClock: .constant(1_000)).saveCredential("hubspot.oauth.refresh_token", value: "r1", basis: "b")
+        let again = try ConcordStore.open(path: path, wallClock: .constant(2_000))
+        #expect(try again.credential("hubspot.oauth.refresh_token")?.value == "r1")
+        try again.saveCredential("hubspot.oauth.refresh_token", value: "r2", basis: "b")
+        #expect(try again.credential("hubspot.oauth.refresh_token")?.value == "r2")
+        #expect(try again.credential("other") == nil)
+    }
+}

@@ -18,6 +18,7 @@ extension HubSpotEmulator {
             guard let refresh = form["refresh_token"], refreshTokens.withLock({ $0.contains(refresh) }) else {
                 return .json(400, ["status": "BAD_REFRESH_TOKEN", "message": "missing or unknown refresh token", "correlationId": "00000000-0000-0000-0000-000000000000"])
             }
+            if rotatesRefreshTokens { refreshTokens.withLock { _ = $0.remove(refresh) } }
         case "client_credentials" where s[1] == "v3":
             break
         default:

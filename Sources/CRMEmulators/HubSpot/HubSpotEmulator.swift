@@ -8,6 +8,13 @@ public final class HubSpotEmulator: CRMEmulator {
     public let webhooks: WebhookDispatcher
     /// Issued refresh tokens (refresh token -> still valid).
     let refreshTokens = Locked<Set<String>>([])
+    private let rotation = Locked(false)
+    /// When true, a refresh token is good for one refresh: the answer's new one replaces it
+    /// (OAuth refresh-token rotation), so a client that forgets it cannot refresh again.
+    public var rotatesRefreshTokens: Bool {
+        get { rotation.current }
+        set { rotation.withLock { $0 = newValue } }
+    }
     /// Custom property definitions per type (mirrored in the store's extras for persistence).
     let customDefinitions = Locked<[String: [JSONValue]]>([:])
     /// First numeric id handed out (ids exceed 32 bits, like HubSpot's).

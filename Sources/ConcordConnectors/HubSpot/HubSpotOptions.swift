@@ -3,6 +3,8 @@ import Foundation
 
 /// Tunables of the HubSpot connector; the defaults follow HubSpot's published limits.
 public struct HubSpotOptions: Sendable {
+    /// Keeps a rotated OAuth refresh token across restarts (none: memory only).
+    public var vault: (any CredentialVault)?
     /// Search calls per second (HubSpot allows 4-5 per second per token, apart from the
     /// general limit); the connector spaces its search calls to stay under it.
     public var searchRequestsPerSecond: Double

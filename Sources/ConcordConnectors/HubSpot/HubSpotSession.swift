@@ -29,8 +29,13 @@ actor HubSpotSession {
         self.http = http
         self.options = options
         self.crm = crm
-        if case .oauth(_, _, _, let refresh) = mode { refreshToken = refresh }
+        if case .oauth(_, _, _, let refresh) = mode {
+            refreshToken = options.vault?.current(Self.vaultName(crm), configured: refresh) ?? refresh
+        }
     }
+
+    /// The vault's name for this CRM's refresh token.
+    static func vaultName(_ crm: String) -> String { "\(crm).oauth.refresh_token" }
 
     /// Whether a 401 may be cured by fetching a new token.
     var canRefresh: Bool { if case .oauth = mode { return true } else { return false } }
@@ -90,7 +95,13 @@ actor HubSpotSession {
             throw HubSpotErrors.malformed("token response: \(error)", crm: crm, status: response.status)
         }
         accessToken = token.accessToken
-        if let rotated = token.refreshToken, !rotated.isEmpty { refreshToken = rotated }
+        if let rotated = token.refreshToken, !rotated.isEmpty, rotated != refreshToken {
+            refreshToken = rotated
+            // Kept, so a restart does not offer HubSpot a token it no longer accepts.
+            if case .oauth(_, _, _, let configured) = mode, let vault = options.vault {
+                vault.saveCredential(Self.vaultName(crm), value: rotated, basis: type(of: vault).basis(of: configured))
+            }
+        }
         expiresAt = token.expiresAt(nowMillis: now)
         return token.accessToken
     }
