@@ -6,6 +6,8 @@ import Metrics
 /// and the engine logs names, counts and error descriptions only.
 struct EngineTelemetry: Sendable {
     let logger: Logger
+    /// Applied to error texts before they are logged (``ValueRedaction``).
+    var redact: @Sendable (String) -> String = { $0 }
 
     /// Records a finished pass for one replica.
     func record(replica: String, _ r: PassReport.Replica, outboxDepth: Int, lagMillis: UInt64?) {
@@ -24,7 +26,7 @@ struct EngineTelemetry: Sendable {
             "quarantined": "\(r.quarantined)", "failed": "\(r.failed)", "api_calls": "\(r.apiCalls.total)",
             "outbox": "\(outboxDepth)",
         ]
-        if let e = r.lastError { meta["error"] = .string(e) }
+        if let e = r.lastError { meta["error"] = .string(redact(e)) }
         if r.parked || r.lastError != nil {
             logger.warning("replica parked or failed", metadata: meta)
         } else {

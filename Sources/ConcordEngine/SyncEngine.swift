@@ -2,6 +2,7 @@ import ConcordConnectors
 import ConcordCore
 import ConcordMapping
 import ConcordStore
+import Foundation
 import Logging
 
 /// The sync engine: keeps every configured CRM in sync with the others, field by field.
@@ -41,10 +42,14 @@ public actor SyncEngine {
     /// Creates an engine over a store file and connectors (one per configured CRM name).
     public init(storePath: String, config: ConcordConfig, connectors: [any CRMConnector], wallClock: WallClock,
                 logger: Logger = Logger(label: "concord.engine")) throws(StoreError) {
-        self.telemetry = EngineTelemetry(logger: logger)
+        // Record values stay out of logs and stored errors unless CONCORD_LOG_VALUES=1.
+        let keepValues = ProcessInfo.processInfo.environment["CONCORD_LOG_VALUES"] == "1"
+        let redact: @Sendable (String) -> String = { text in keepValues ? text : ValueRedaction.redact(text) }
+        self.telemetry = EngineTelemetry(logger: logger, redact: redact)
         let offset = UInt64(max(1, config.sync.maxClockOffsetSeconds)) * 1000
         if let warning = StoreFileMode.exposure(of: storePath) { logger.warning("\(warning)") }
         self.store = try ConcordStore.open(path: storePath, wallClock: wallClock, maxOffsetMillis: offset)
+        store.errorFilter = redact
         self.config = config
         self.connectors = Dictionary(connectors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         self.wallClock = wallClock

@@ -147,7 +147,7 @@ extension ConcordStore {
     public func failOutbox(_ id: Int64, error: String, permanent: Bool) throws(StoreError) {
         try writeTransaction { () throws(StoreError) in
             let s = try db.prepare("UPDATE outbox SET state = ?, last_error = ? WHERE id = ?")
-            s.bind(1, permanent ? "failed" : "pending"); s.bind(2, error); s.bind(3, id)
+            s.bind(1, permanent ? "failed" : "pending"); s.bind(2, errorFilter(error)); s.bind(3, id)
             try s.run()
         }
     }
@@ -158,7 +158,7 @@ extension ConcordStore {
     public func keepSending(_ id: Int64, error: String) throws(StoreError) {
         try writeTransaction { () throws(StoreError) in
             let s = try db.prepare("UPDATE outbox SET last_error = ? WHERE id = ? AND state = 'sending'")
-            s.bind(1, error); s.bind(2, id)
+            s.bind(1, errorFilter(error)); s.bind(2, id)
             try s.run()
         }
     }
@@ -167,7 +167,7 @@ extension ConcordStore {
     public func blockOutbox(_ id: Int64, reason: String) throws(StoreError) {
         try writeTransaction { () throws(StoreError) in
             let s = try db.prepare("UPDATE outbox SET state = 'blocked', last_error = ? WHERE id = ?")
-            s.bind(1, reason); s.bind(2, id)
+            s.bind(1, errorFilter(reason)); s.bind(2, id)
             try s.run()
         }
     }

@@ -25,7 +25,7 @@ extension ConcordStore {
                     calls_today = CASE WHEN day = ?4 THEN calls_today + ?5 ELSE ?5 END, day = ?4
                 """)
             s.bind(1, replica)
-            if let lastError { s.bind(2, lastError) } else { s.bindNull(2) }
+            if let lastError { s.bind(2, errorFilter(lastError)) } else { s.bindNull(2) }
             s.bind(3, now); s.bind(4, day); s.bind(5, Int64(calls)); s.bind(6, circuit)
             try s.run()
         }

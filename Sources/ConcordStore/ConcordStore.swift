@@ -32,6 +32,9 @@ public final class ConcordStore {
     /// Whether any merge redirect exists (most stores have none: lookups skip the table).
     var hasMerges = false
     let statements: StoreStatements
+    /// Applied to every error text before it is stored (outbox items, a replica's last
+    /// error): the engine keeps record values out of the store's error columns with it.
+    public var errorFilter: @Sendable (String) -> String = { $0 }
 
     /// Opens or creates a store.
     ///

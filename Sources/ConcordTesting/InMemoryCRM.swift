@@ -231,7 +231,7 @@ public actor InMemoryCRM: CRMConnector {
             case .create(let fields, let key):
                 if let bad = rejectValue, fields.values.contains(bad) {
                     results.append(PushResult(key: item.key, outcome: .failure(
-                        ConnectorError(.validation, crm: name, status: 400, crmCode: "INVALID_VALUE", message: "value \(bad) refused"))))
+                        ConnectorError(.validation, crm: name, status: 400, crmCode: "INVALID_VALUE", message: "the value '\(bad.text ?? "")' is not allowed; refused"))))
                     continue
                 }
                 var all = fields
@@ -261,7 +261,7 @@ public actor InMemoryCRM: CRMConnector {
                 }
                 if let bad = rejectValue, fields.values.contains(bad) {
                     results.append(PushResult(key: item.key, outcome: .failure(
-                        ConnectorError(.validation, crm: name, status: 400, crmCode: "INVALID_VALUE", message: "value \(bad) refused"))))
+                        ConnectorError(.validation, crm: name, status: 400, crmCode: "INVALID_VALUE", message: "the value '\(bad.text ?? "")' is not allowed; refused"))))
                     continue
                 }
                 userUpdate(object, id, fields)

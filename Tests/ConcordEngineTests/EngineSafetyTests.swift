@@ -185,3 +185,33 @@ struct QuarantineRetryTests {
         #expect(await w.sf.records("Contact").count == 100)
     }
 }
+
+/// Record values stay out of logs and stored errors.
+@Suite("Values out of logs")
+struct ValueRedactionTests {
+    @Test("emails, phone-like numbers and quoted values are replaced; ids, field names and codes stay")
+    func redaction() {
+        #expect(ValueRedaction.redact("Email address bob.smith@x.example.com is invalid") == "Email address <email> is invalid")
+        #expect(ValueRedaction.redact("phone +1 (555) 010-0100 rejected; record 30000000032") == "phone <number> rejected; record 30000000032")
+        #expect(ValueRedaction.redact("The value 'Ada Lovelace' of 'firstname' is too long") == "The value '<value>' of 'firstname' is too long")
+        #expect(ValueRedaction.redact(#"[{"isValid":false,"message":"Countess is not allowed","error":"INVALID_OPTION","name":"jobtitle"}]"#)
+                == #"[{"isValid":false,"message":"<value>","error":"INVALID_OPTION","name":"jobtitle"}]"#)
+        #expect(ValueRedaction.redact("INVALID_CROSS_REFERENCE_KEY on AccountId 0015g000000001RAAQ (94be883b-b452-442d-811e-91a481244e25)")
+                == "INVALID_CROSS_REFERENCE_KEY on AccountId 0015g000000001RAAQ (94be883b-b452-442d-811e-91a481244e25)")
+        #expect(ValueRedaction.redact("'Custom_Field__c' and 'MasterRecordId'") == "'Custom_Field__c' and '<value>'")
+    }
+
+    @Test("a refused write's error is stored without the value the CRM echoed")
+    func storedErrorIsRedacted() async throws {
+        let w = try World()
+        defer { w.remove() }
+        await w.hs.setFaults(rejectValue: .some(.string("Countess of Lovelace")))
+        await w.sf.userCreate("Contact", ["FirstName": .string("Ada"), "LastName": .string("Lovelace"), "Email": .string("ada@x.io"),
+                                          "Title": .string("Countess of Lovelace")])
+        _ = await w.engine.syncToConvergence()
+        let failed = try await w.engine.withStore { try $0.outbox(replica: "hubspot", state: .failed) }
+        let error = try #require(failed.first?.lastError)
+        #expect(!error.contains("Countess"), "the value is not kept: \(error)")
+        #expect(error.contains("refused"))
+    }
+}
