@@ -262,6 +262,36 @@ struct KillNineTests {
         #expect(v.duplicateGroups.isEmpty, "the cancelled batch was not written twice: \(v.duplicateGroups.prefix(3))")
     }
 
+    @Test("SIGTERM while Salesforce throttles every call (a 429 storm during the pull): the sync exits promptly, not after the storm")
+    func sigtermDuringAThrottledPull() async throws {
+        let stack = try await Stack.start(people: 20, seed: 13)
+        defer { Task { await stack.stop() } }
+        var storm = FaultSettings.Patch()
+        storm.throttleStormSeconds = 600
+        stack.faults("salesforce", storm)  // the first CRM pulled
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.concordBinary)
+        process.arguments = ["sync", "--watch", "--config", stack.configPath, "--store", stack.storePath]
+        process.standardOutput = FileHandle.nullDevice
+        let stderr = Pipe()
+        process.standardError = stderr
+        let said = StderrLog()
+        stderr.fileHandleForReading.readabilityHandler = { handle in said.append(handle.availableData) }
+        let salesforce = stack.emulator("salesforce").control
+        let before = salesforce.throttledResponses
+        try process.run()
+        // The pull has been refused (the pass parks Salesforce, or waits to retry).
+        let waiting = try await Self.waitFor(process) { salesforce.throttledResponses >= before + 1 }
+        #expect(waiting && process.isRunning)
+        process.terminate()
+        let exited = try await Self.waitFor(process, seconds: 120) { !process.isRunning }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        stderr.fileHandleForReading.readabilityHandler = nil
+        #expect(exited, "the sync exited although Salesforce kept throttling: \(said.text)")
+        #expect(process.terminationReason == .exit, "it exited, was not killed: \(said.text)")
+    }
+
     @Test("a second signal exits at once, without waiting for the batch in flight")
     func secondSignalExitsAtOnce() async throws {
         let stack = try await Stack.start(people: 40, seed: 12)
