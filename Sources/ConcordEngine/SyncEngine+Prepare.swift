@@ -56,18 +56,9 @@ extension SyncEngine {
             let isCreate = link == nil || goneThere
             var values = isCreate ? desired : changed(desired, shadow: shadow, replica: replica, object: object)
             if values.isEmpty { try store.completeOutbox([item.id]); continue }
-            var wire: (fields: [String: WireValue], failures: [FieldConversionFailure])
             var deferred: [String] = [], impossible: [String] = [], cleared: [String] = []
-            do {
-                // A failed store read inside the mapping aborts the batch: it is no "not linked".
-                wire = try resolver.checked(try mapper.outbound(crm: replica, object: object, values: values, isCreate: isCreate))
-            } catch let error as StoreError {
-                throw error
-            } catch {
-                try store.failOutbox(item.id, error: "\(error)", permanent: true)
-                r.failed += 1
-                continue
-            }
+            guard var wire = try mapOut(values, item: item, replica: replica, object: object, isCreate: isCreate,
+                                        mapper: mapper, resolver: resolver, report: &r) else { continue }
             var why: [String] = []
             var settled = false  // the item was failed here already
             // References to records this CRM does not have. One on its way in (a create still
@@ -121,16 +112,9 @@ extension SyncEngine {
                     break
                 }
                 if values.isEmpty { break }
-                do {
-                    wire = try resolver.checked(try mapper.outbound(crm: replica, object: object, values: values, isCreate: isCreate))
-                } catch let error as StoreError {
-                    throw error
-                } catch {
-                    try store.failOutbox(item.id, error: "\(error)", permanent: true)
-                    r.failed += 1
-                    settled = true
-                    break
-                }
+                guard let again = try mapOut(values, item: item, replica: replica, object: object, isCreate: isCreate,
+                                             mapper: mapper, resolver: resolver, report: &r) else { settled = true; break }
+                wire = again
             }
             if settled { continue }
             if values.isEmpty {
@@ -178,5 +162,22 @@ extension SyncEngine {
         let target = try store.survivor(of: id) ?? id
         guard let rec = try store.record(target), rec.state.isAlive else { return false }
         return try store.hasOpenOutbox(replica: replica, record: target)
+    }
+
+    /// An item's values as the CRM's fields; nil when the mapping refuses them (the item is
+    /// then failed for good). A store read that fails inside the mapping is thrown: it aborts
+    /// the batch, it is no "not linked".
+    private func mapOut(_ values: [String: Value], item: OutboxItem, replica: String, object: String, isCreate: Bool,
+                        mapper: RecordMapper, resolver: StoreResolver,
+                        report r: inout PassReport.Replica) throws -> (fields: [String: WireValue], failures: [FieldConversionFailure])? {
+        do {
+            return try resolver.checked(try mapper.outbound(crm: replica, object: object, values: values, isCreate: isCreate))
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            try store.failOutbox(item.id, error: "\(error)", permanent: true)
+            r.failed += 1
+            return nil
+        }
     }
 }

@@ -161,28 +161,12 @@ struct KillNineTests {
 
     @Test("SIGTERM while a batch is in flight: no write after that batch, exit 0; the next sync finishes the work")
     func sigterm() async throws {
-        let binary = Self.concordBinary
         let stack = try await Stack.start(people: 60, seed: 10)
         defer { Task { await stack.stop() } }
         let crms = ["salesforce", "hubspot", "dynamics"]
         // HubSpot holds the answer to its first committed contact write: the signal comes
         // while that batch is in flight, in the middle of the pushes.
-        var stall = FaultSettings.Patch()
-        stall.stallAfterCommitSeconds = 600
-        stall.stallAfterCommitTypes = ["contacts"]
-        stack.faults("hubspot", stall)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["sync", "--watch", "--config", stack.configPath, "--store", stack.storePath]
-        process.standardOutput = FileHandle.nullDevice
-        let stderr = Pipe()
-        process.standardError = stderr
-        let said = StderrLog()
-        stderr.fileHandleForReading.readabilityHandler = { handle in said.append(handle.availableData) }
-        try process.run()
-        let hubspot = stack.emulator("hubspot").control
-        let caught = try await Self.waitFor(process) { !hubspot.stalledCommits.isEmpty }
-        #expect(caught && process.isRunning, "the sync was signalled while a batch was in flight")
+        let (process, said, stderr) = try await Self.syncStuckInABatch(stack)
         let atSignal = crms.map { stack.emulator($0).control.store.currentSequence }
         process.terminate()
         // Once the sync says it is stopping, no new batch starts; then the batch in flight
@@ -216,13 +200,8 @@ struct KillNineTests {
         #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
     }
 
-    /// Starts `concord sync --watch` on the stack with HubSpot holding the answer to its first
-    /// committed contact write (never released), and returns once that batch is in flight.
-    static func syncStuckInABatch(_ stack: Stack) async throws -> (Process, StderrLog, Pipe) {
-        var stall = FaultSettings.Patch()
-        stall.stallAfterCommitSeconds = 600
-        stall.stallAfterCommitTypes = ["contacts"]
-        stack.faults("hubspot", stall)
+    /// Starts `concord sync --watch` on the stack, collecting what it writes to standard error.
+    static func startWatching(_ stack: Stack) throws -> (Process, StderrLog, Pipe) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: concordBinary)
         process.arguments = ["sync", "--watch", "--config", stack.configPath, "--store", stack.storePath]
@@ -232,6 +211,17 @@ struct KillNineTests {
         let said = StderrLog()
         stderr.fileHandleForReading.readabilityHandler = { handle in said.append(handle.availableData) }
         try process.run()
+        return (process, said, stderr)
+    }
+
+    /// Starts `concord sync --watch` on the stack with HubSpot holding the answer to its first
+    /// committed contact write (never released), and returns once that batch is in flight.
+    static func syncStuckInABatch(_ stack: Stack) async throws -> (Process, StderrLog, Pipe) {
+        var stall = FaultSettings.Patch()
+        stall.stallAfterCommitSeconds = 600
+        stall.stallAfterCommitTypes = ["contacts"]
+        stack.faults("hubspot", stall)
+        let (process, said, stderr) = try startWatching(stack)
         let hubspot = stack.emulator("hubspot").control
         let caught = try await waitFor(process) { !hubspot.stalledCommits.isEmpty }
         #expect(caught && process.isRunning, "the sync is waiting for an answer that does not come")
@@ -269,17 +259,9 @@ struct KillNineTests {
         var storm = FaultSettings.Patch()
         storm.throttleStormSeconds = 600
         stack.faults("salesforce", storm)  // the first CRM pulled
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.concordBinary)
-        process.arguments = ["sync", "--watch", "--config", stack.configPath, "--store", stack.storePath]
-        process.standardOutput = FileHandle.nullDevice
-        let stderr = Pipe()
-        process.standardError = stderr
-        let said = StderrLog()
-        stderr.fileHandleForReading.readabilityHandler = { handle in said.append(handle.availableData) }
         let salesforce = stack.emulator("salesforce").control
         let before = salesforce.throttledResponses
-        try process.run()
+        let (process, said, stderr) = try Self.startWatching(stack)
         // The pull has been refused (the pass parks Salesforce, or waits to retry).
         let waiting = try await Self.waitFor(process) { salesforce.throttledResponses >= before + 1 }
         #expect(waiting && process.isRunning)
