@@ -34,7 +34,6 @@ struct EngineTelemetry: Sendable {
         }
     }
 
-    /// Records the pass totals.
     /// A CRM timestamp further ahead than the skew guard allows, taken at its limit.
     func clamped(replica: String, object: String, record: String, field: String, aheadMillis: UInt64) {
         Counter(label: "concord_clock_clamped_total", dimensions: [("replica", replica)]).increment()
@@ -42,6 +41,7 @@ struct EngineTelemetry: Sendable {
                        metadata: ["object": "\(object)", "record": "\(record)", "field": "\(field)"])
     }
 
+    /// Records the pass totals.
     func record(conflicts: Int, registers: Int) {
         Counter(label: "concord_conflicts_total").increment(by: conflicts)
         Counter(label: "concord_registers_merged_total").increment(by: registers)

@@ -48,11 +48,11 @@ public struct PassReport: Sendable, Codable {
 
     /// Per replica, by name.
     public var replicas: [String: Replica] = [:]
-    /// Field-level conflicts resolved during the pass.
     /// Quarantine entries retried this pass.
     public var quarantineRetried = 0
     /// Why the pass did not run at all (nothing read, nothing written), if it did not.
     public var aborted: String?
+    /// Field-level conflicts resolved during the pass.
     public var conflicts = 0
     /// Field registers written by merges.
     public var registersMerged = 0

@@ -37,7 +37,7 @@ public actor SyncEngine {
     /// Set by ``requestStop()``: the pass in flight stops after its current page or batch.
     var stopping = false
     /// Whether this engine retried the quarantine yet (its first pass always does).
-    var quarantineRetried = false
+    var quarantineRetriedOnce = false
 
     /// Creates an engine over a store file and connectors (one per configured CRM name).
     public init(storePath: String, config: ConcordConfig, connectors: [any CRMConnector], wallClock: WallClock,
@@ -94,8 +94,8 @@ public actor SyncEngine {
         // Retried when something can have changed what it waits for (a record or link read
         // this pass, or a first pass with a configuration that may be new): a quiet pass
         // leaves a large quarantine alone.
-        if !quarantineRetried || report.replicas.values.contains(where: { $0.pulled > 0 }) {
-            quarantineRetried = true
+        if !quarantineRetriedOnce || report.replicas.values.contains(where: { $0.pulled > 0 }) {
+            quarantineRetriedOnce = true
             do { report.quarantineRetried = try retryQuarantined(keys: nil, report: &report).count } catch {
                 report.replicas["engine", default: PassReport.Replica()].lastError = "retrying the quarantine failed: \(error)"
             }

@@ -34,14 +34,15 @@ struct SyncCommand: AsyncParsableCommand {
     func run() async throws {
         LoggingSetup.bootstrap()
         let config = try options.loadConfig()
+        // One syncing process per store (a clear error naming the other one's pid), taken
+        // before anything opens the store.
+        let lock: StoreLock
+        do { lock = try StoreLock.acquire(storePath: options.store) } catch { throw CLIError(error.message, exitCode: 1) }
+        defer { withExtendedLifetime(lock) {} }
         let connectors: [any CRMConnector]
         // Rotated OAuth refresh tokens are kept in the store, so a restart uses the current one.
         let vault = try StoreCredentialVault(storePath: options.store)
         do { connectors = try StandardConnectors.make(config: config, vault: vault) } catch { throw CLIError(error.message, exitCode: 2) }
-        // One syncing process per store (a clear error naming the other one's pid).
-        let lock: StoreLock
-        do { lock = try StoreLock.acquire(storePath: options.store) } catch { throw CLIError(error.message, exitCode: 1) }
-        defer { withExtendedLifetime(lock) {} }
         let engine = try SyncEngine(storePath: options.store, config: config, connectors: connectors, wallClock: .system)
         // The pass in flight, so a stop that outlasts its grace can cancel it.
         let inFlight = PassInFlight()

@@ -180,7 +180,8 @@ extension DriverProfile {
                 // (lookups naming it, activities regarding it, notes on it: each one an update
                 // of that record), and alternate keys stay with their own record.
                 for entity in DataverseSchema.entities {
-                    for lookup in entity.lookups {
+                    // `masterid` records a past merge; Merge does not move it.
+                    for lookup in entity.lookups where lookup.name != "masterid" {
                         for record in tx.all(entity.logicalName) {
                             guard case .object(var target)? = record.fields[lookup.name], target["id"] == .string(merged) else { continue }
                             target["id"] = .string(primary)

@@ -20,7 +20,7 @@ extension DynamicsConnector {
             records += found
             if unreadable > 0 {
                 let returned = Set(found.map(\.id))
-                unknown.formUnion(chunk.filter { !returned.contains($0.lowercased()) && !returned.contains($0) })
+                unknown.formUnion(chunk.filter { !returned.contains($0.lowercased()) })  // rows' ids are lowercased
             }
         }
         return LookupResult(records: records, unknown: unknown)

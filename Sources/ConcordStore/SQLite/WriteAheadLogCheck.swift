@@ -111,7 +111,7 @@ extension WriteAheadLogCheck {
     /// there, damage counts only when a second read of the log finds it byte for byte the same.
     static func verify(_ db: SQLiteConnection, readOnly: Bool) throws(StoreError) {
         let logPath = db.path + "-wal"
-        guard db.path != ":memory:", !db.path.hasPrefix("file:"),
+        guard db.path != ":memory:",
               let size = (try? FileManager.default.attributesOfItem(atPath: logPath))?[.size] as? Int, size > 0 else { return }
         let finding: Finding
         if readOnly {
