@@ -153,7 +153,8 @@ public enum ChaosRun {
                                                quarantinedIn: { facts.quarantined.contains("\($0):\($1)") },
                                                unobservable: LostUpdates.unobservable(driver.log, cluster: cluster))
         let created = try await DemoRunner.concordCreated(before: before, driverLog: driver.log, engine: engine, config: config)
-        let duplicates = DemoRunner.duplicatesCreated(readBack: readBack, created: created)
+        let duplicates = DemoRunner.duplicatesCreated(readBack: readBack, created: created,
+                                                      creationKeys: CreationKeys.read(cluster: cluster, config: config, created: created))
         let alarms = try await engine.withStore { try $0.integrityAlarmCount() }
         let divergences = readBack.unreadable.map { "could not read back: \($0)" } + comparison.divergences
             + readBack.unlinked.map { "never linked: \($0)" }

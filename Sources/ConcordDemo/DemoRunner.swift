@@ -85,7 +85,8 @@ public enum DemoRunner {
                                               quarantinedIn: { facts.quarantined.contains("\($0):\($1)") },
                                                unobservable: LostUpdates.unobservable(driver.log, cluster: cluster))
         let created = try await concordCreated(before: before, driverLog: driver.log, engine: engine, config: config)
-        let duplicates = duplicatesCreated(readBack: readBack, created: created)
+        let duplicates = duplicatesCreated(readBack: readBack, created: created,
+                                           creationKeys: CreationKeys.read(cluster: cluster, config: config, created: created))
 
         return try await report(o, reports: reports, calls: calls, readBack: readBack, comparison: comparison, lost: lost,
                                 duplicates: duplicates, before: before, driverChanges: driver.log.count, engine: engine,
@@ -167,7 +168,15 @@ public enum DemoRunner {
     /// two Dataverse contacts sharing an email, which Dataverse allows), and Concord keeps
     /// records apart that their CRM keeps apart. A duplicate Concord made is one record
     /// created twice, or a record created beside the one it should have matched.
-    static func duplicatesCreated(readBack: ReadBack, created: [String: Set<String>]) -> [String] {
+    /// A record Concord created counts only with the group's key among those it held at
+    /// creation (`creationKeys`, see ``CreationKeys``); nil counts every record it created.
+    static func duplicatesCreated(readBack: ReadBack, created: [String: Set<String>],
+                                  creationKeys: [String: [String: Set<Value>]]? = nil) -> [String] {
+        func createdWith(_ crm: String, _ id: String, _ key: Value) -> Bool {
+            guard created[crm]?.contains(id) ?? false else { return false }
+            guard let creationKeys else { return true }
+            return creationKeys[crm]?[id]?.contains(key) ?? false
+        }
         var out: [String] = []
         func mirrored(_ crm: String, _ object: String, _ key: Value, _ ids: [String]) -> Bool {
             let gids = ids.compactMap { readBack.linked[crm]?[$0] }
@@ -180,7 +189,7 @@ public enum DemoRunner {
         }
         for (crm, objects) in readBack.byKey {
             for (object, groups) in objects {
-                for (key, ids) in groups where ids.count > 1 && ids.contains(where: { created[crm]?.contains($0) ?? false })
+                for (key, ids) in groups where ids.count > 1 && ids.contains(where: { createdWith(crm, $0, key) })
                     && !mirrored(crm, object, key, ids) {
                     out.append("\(crm) \(object) \(key): \(ids.sorted().map { created[crm]?.contains($0) == true ? "\($0) (created by Concord)" : $0 }.joined(separator: ", "))")
                 }

@@ -37,4 +37,22 @@ struct DuplicateJudgeTests {
         let alone = DemoRunner.duplicatesCreated(readBack: readBack(dataverseGroup: ["dv-b"]), created: ["salesforce": ["sf-b"]])
         #expect(alone.count == 1, "\(alone)")
     }
+
+    @Test("a record Concord created without the key, that got it later from a person's merge, is not a duplicate it made")
+    func keyAcquiredAfterCreationIsNotCounted() {
+        // Salesforce: the user merged another person into `b`, filling b's blank email with
+        // a's; Concord had created `b` there with no email.
+        let rb = readBack(dataverseGroup: ["dv-b"])
+        let acquired = DemoRunner.duplicatesCreated(readBack: rb, created: ["salesforce": ["sf-b"]],
+                                                    creationKeys: ["salesforce": [:]])
+        #expect(acquired.isEmpty, "\(acquired)")
+        // Created with that email: counted as before.
+        let carried = DemoRunner.duplicatesCreated(readBack: rb, created: ["salesforce": ["sf-b"]],
+                                                   creationKeys: ["salesforce": ["sf-b": [email]]])
+        #expect(carried.count == 1, "\(carried)")
+        // Created with another email: not the record created beside this group's.
+        let other = DemoRunner.duplicatesCreated(readBack: rb, created: ["salesforce": ["sf-b"]],
+                                                 creationKeys: ["salesforce": ["sf-b": [.string("other@globex.example.com")]]])
+        #expect(other.isEmpty, "\(other)")
+    }
 }
