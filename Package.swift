@@ -21,6 +21,8 @@ let package = Package(
         .library(name: "ConcordHTTP", targets: ["ConcordHTTP"]),
         .library(name: "ConcordConnectors", targets: ["ConcordConnectors"]),
         .library(name: "ConcordEngine", targets: ["ConcordEngine"]),
+        .library(name: "ConcordWebhooks", targets: ["ConcordWebhooks"]),
+        .library(name: "ConcordService", targets: ["ConcordService"]),
         .library(name: "CRMEmulators", targets: ["CRMEmulators"]),
         .library(name: "ConcordBench", targets: ["ConcordBench"]),
     ],
@@ -32,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -66,6 +70,26 @@ let package = Package(
                 "ConcordCore", "ConcordMapping", "ConcordHTTP",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ConcordWebhooks",
+            dependencies: [
+                "ConcordStore", "ConcordMapping", "ConcordConnectors",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ConcordService",
+            dependencies: [
+                "ConcordWebhooks", "ConcordEngine", "ConcordStore", "ConcordMapping",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strict
         ),
@@ -121,7 +145,7 @@ let package = Package(
             name: "concord",
             dependencies: [
                 "ConcordCore", "ConcordStore", "ConcordMapping", "ConcordEngine", "ConcordHTTP", "ConcordBench", "CRMEmulators",
-                "ConcordConnectors", "ConcordDemo",
+                "ConcordConnectors", "ConcordDemo", "ConcordService", "ConcordWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -132,6 +156,14 @@ let package = Package(
             dependencies: [
                 "CRMEmulators",
                 "ConcordMapping",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConcordWebhooksTests",
+            dependencies: [
+                "ConcordWebhooks", "ConcordStore", "ConcordMapping",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict

@@ -56,6 +56,11 @@ public struct PassReport: Sendable, Codable {
     public var conflicts = 0
     /// Field registers written by merges.
     public var registersMerged = 0
+    /// A webhook round: when each event it finished happened (the CRM's time, or when
+    /// Concord received it), Unix ms.
+    public var inboxEventTimes: [UInt64] = []
+    /// A webhook round: how many events still wait in the inbox after it.
+    public var inboxRemaining = 0
     /// Whether the pass wrote anything to the store or any CRM.
     public var wroteAnything: Bool {
         registersMerged > 0 || replicas.values.contains { $0.created + $0.updated + $0.deleted > 0 }

@@ -72,8 +72,7 @@ public actor SyncEngine {
         running = true
         defer { running = false }
         var report = PassReport()
-        var callsBefore: [String: APICallCounts] = [:]
-        for name in replicas { callsBefore[name] = await connectors[name]?.apiCalls() }
+        let callsBefore = await callCounts()
         if dryRun {
             // Everything a dry run does happens inside one transaction it rolls back: one that
             // cannot be opened (another process holds the write lock) must not run for real.
@@ -100,39 +99,9 @@ public actor SyncEngine {
                 report.replicas["engine", default: PassReport.Replica()].lastError = "retrying the quarantine failed: \(error)"
             }
         }
-        for name in replicas {
-            var r = report.replicas[name] ?? PassReport.Replica()
-            if dryRun {
-                r.planned = r.merged + ((try? plannedWrites(replica: name)) ?? [])
-            } else {
-                // Edits made in this CRM since its pull must be merged before Concord writes
-                // over them (HubSpot has no conditional writes): pull again just the objects
-                // about to be written, so the write carries the merged winner.
-                if !r.parked, let objects = try? store.openOutboxObjects(replica: name), !objects.isEmpty {
-                    await pull(replica: name, into: &r, report: &report, only: objects)
-                }
-                await push(replica: name, into: &r)
-            }
-            report.replicas[name] = r
-        }
+        await pushAll(into: &report, dryRun: dryRun)
         if dryRun { try? store.rollbackDryRun() }
-        for name in replicas {
-            guard let connector = connectors[name] else { continue }
-            let after = await connector.apiCalls()
-            var diff = APICallCounts()
-            for (k, v) in after.byKind { diff.byKind[k] = v - (callsBefore[name]?.byKind[k] ?? 0) }
-            report.replicas[name]?.apiCalls = diff
-            if let e = report.replicas[name]?.lastError { lastErrors[name] = e }
-            let depth = (try? store.outboxDepth()[name]) ?? 0
-            let cursors = (try? store.cursors().filter { $0.replica == name }.map(\.updatedAt).min()) ?? nil
-            telemetry.record(replica: name, report.replicas[name] ?? PassReport.Replica(), outboxDepth: depth,
-                             lagMillis: cursors.map { wallClock.nowMillis() &- $0 })
-            if !dryRun {
-                try? store.recordPass(replica: name, lastError: report.replicas[name]?.lastError, calls: diff.total,
-                                      circuit: await connector.circuitState())
-            }
-        }
-        telemetry.record(conflicts: report.conflicts, registers: report.registersMerged)
+        await finish(&report, callsBefore: callsBefore, dryRun: dryRun)
         stopping = false
         return report
     }

@@ -147,5 +147,26 @@ enum Schema {
             updated_at INTEGER NOT NULL
         ) WITHOUT ROWID;
         """,
+        // 5: the webhook inbox: one row per delivered event, committed before the CRM is
+        // answered; pending rows (done_at NULL) are the targeted work, done rows stay a while
+        // so a redelivered event id is known (deduplication), then are pruned. It replaces
+        // the raw-body inbox of schema 1, which nothing ever wrote.
+        """
+        DROP TABLE inbox;
+        CREATE TABLE inbox(
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            replica TEXT NOT NULL,
+            crm_object TEXT NOT NULL,
+            crm_id TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            occurred_at INTEGER NOT NULL,
+            received_at INTEGER NOT NULL,
+            done_at INTEGER,
+            UNIQUE(replica, event_id)
+        );
+        CREATE INDEX inbox_pending ON inbox(seq) WHERE done_at IS NULL;
+        CREATE INDEX inbox_done ON inbox(done_at) WHERE done_at IS NOT NULL;
+        """,
     ]
 }

@@ -39,6 +39,32 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let config = try options.loadConfig()
         let store = try options.openStore(readOnly: true)
+        let rows = try Self.rows(config: config, store: store)
+        let quarantine = try store.quarantined()
+        if json {
+            print(try Render.json(rows))
+            return
+        }
+        print("Concord store \(options.store): \(try store.count()) records, \(try store.conflictCount()) conflicts resolved, \(quarantine.count) quarantined")
+        for r in rows {
+            print("")
+            print("\(r.crm)")
+            print("  last pass      \(r.lastPassAt ?? "never")")
+            print("  lag            \(r.lagSeconds.map { String(format: "%.0f s since the oldest cursor moved", $0) } ?? "no pull yet")")
+            print("  outbox         \(r.outboxDepth) waiting, \(r.failedPushes) refused (parked), \(r.blockedPushes) blocked (name records \(r.crm) does not hold)")
+            print("  quarantined    \(r.quarantined)" + (r.heldReferences > 0 ? ", \(r.heldReferences) synced with a reference held back until its record is linked" : ""))
+            for (object, count) in r.deletionsHeld.sorted(by: { $0.key < $1.key }) {
+                print("  DELETES HELD   \(count) \(object) records \(r.crm) no longer shows wait for approval: "
+                      + "concord deletes approve --crm \(r.crm) --object \(object)")
+            }
+            print("  API calls      \(r.apiCallsToday) today" + (r.dailyBudget.map { " of \($0) budget" } ?? ""))
+            print("  circuit        \(r.circuit)")
+            print("  last error     \(r.lastError ?? "none")")
+        }
+    }
+
+    /// The status of every configured CRM (also `GET /ops/status` of `concord serve`).
+    static func rows(config: ConcordConfig, store: ConcordStore) throws -> [CRMStatus] {
         let now = WallClock.system.nowMillis()
         let depth = try store.outboxDepth()
         let quarantine = try store.quarantined()
@@ -66,25 +92,6 @@ struct StatusCommand: ParsableCommand {
                 dailyBudget: config.crms.first { $0.name == crm }?.rateLimit.dailyBudget,
                 circuit: state?.circuit ?? "unknown"))
         }
-        if json {
-            print(try Render.json(rows))
-            return
-        }
-        print("Concord store \(options.store): \(try store.count()) records, \(try store.conflictCount()) conflicts resolved, \(quarantine.count) quarantined")
-        for r in rows {
-            print("")
-            print("\(r.crm)")
-            print("  last pass      \(r.lastPassAt ?? "never")")
-            print("  lag            \(r.lagSeconds.map { String(format: "%.0f s since the oldest cursor moved", $0) } ?? "no pull yet")")
-            print("  outbox         \(r.outboxDepth) waiting, \(r.failedPushes) refused (parked), \(r.blockedPushes) blocked (name records \(r.crm) does not hold)")
-            print("  quarantined    \(r.quarantined)" + (r.heldReferences > 0 ? ", \(r.heldReferences) synced with a reference held back until its record is linked" : ""))
-            for (object, count) in r.deletionsHeld.sorted(by: { $0.key < $1.key }) {
-                print("  DELETES HELD   \(count) \(object) records \(r.crm) no longer shows wait for approval: "
-                      + "concord deletes approve --crm \(r.crm) --object \(object)")
-            }
-            print("  API calls      \(r.apiCallsToday) today" + (r.dailyBudget.map { " of \($0) budget" } ?? ""))
-            print("  circuit        \(r.circuit)")
-            print("  last error     \(r.lastError ?? "none")")
-        }
+        return rows
     }
 }

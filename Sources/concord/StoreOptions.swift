@@ -86,6 +86,14 @@ enum Render {
         return config.activeCRMs.first { ReplicaSites.site($0) == site } ?? "site \(site)"
     }
 
+    /// Compact JSON (an HTTP body, a JSON line).
+    static func jsonBytes(_ value: some Encodable) throws -> [UInt8] {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        e.keyEncodingStrategy = .convertToSnakeCase
+        return Array(try e.encode(value))
+    }
+
     static func json(_ value: some Encodable) throws -> String {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .prettyPrinted]

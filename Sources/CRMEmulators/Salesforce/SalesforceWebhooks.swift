@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Salesforce push formats: Change Data Capture events (CometD JSON) and SOAP outbound messages.
@@ -34,7 +35,14 @@ enum SalesforceWebhooks {
             "data": ["schema": "emulator-schema", "payload": .object(payload), "event": ["replayId": .int(event.sequence)]],
             "channel": .string("/data/\(record.type)ChangeEvent"),
         ]
-        return [WebhookMessage(url: target.url, headers: ["Content-Type": "application/json"], body: body.bytes)]
+        var headers = ["Content-Type": "application/json"]
+        if let secret = target.secret {
+            // Signed as the Apex trigger of docs/webhooks.md signs: t=<ms>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>.
+            let t = String(EmulatorClock.systemMillis())
+            let mac = HMAC<SHA256>.authenticationCode(for: Array((t + ".").utf8) + body.bytes, using: SymmetricKey(data: Array(secret.utf8)))
+            headers["X-Concord-Signature"] = "t=\(t),v1=" + mac.map { String(format: "%02x", $0) }.joined()
+        }
+        return [WebhookMessage(url: target.url, headers: headers, body: body.bytes)]
     }
 
     static func escape(_ text: String) -> String {

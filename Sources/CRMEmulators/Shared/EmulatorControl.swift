@@ -17,7 +17,7 @@ public struct EmulatorCredentials: Sendable, Codable, Equatable {
 /// Where an emulator posts webhooks.
 public struct WebhookTarget: Sendable, Codable, Equatable {
     public var url: String
-    /// HubSpot client secret, Dataverse WebhookKey; unused by Salesforce.
+    /// HubSpot client secret, Dataverse WebhookKey, the Salesforce change events' shared secret.
     public var secret: String?
     /// Salesforce only: `cdc` (change events, default) or `outbound` (SOAP outbound messages).
     public var format: String?

@@ -5,7 +5,7 @@ import ConcordMapping
 ///
 /// Used by the Salesforce, HubSpot and Dataverse connectors for every body they read and
 /// write, and for the HubSpot cursor.
-enum ExactJSON: Hashable, Sendable {
+package enum ExactJSON: Hashable, Sendable {
     case null
     case bool(Bool)
     /// A number as written on the wire (`"1e21"`, `"0.10"`).
@@ -15,37 +15,37 @@ enum ExactJSON: Hashable, Sendable {
     case object([String: ExactJSON])
 
     /// The member named `key` of an object.
-    subscript(key: String) -> ExactJSON? {
+    package subscript(key: String) -> ExactJSON? {
         if case .object(let members) = self { return members[key] }
         return nil
     }
 
     /// The string, if this is one.
-    var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
     /// The elements, if this is an array.
-    var arrayValue: [ExactJSON]? {
+    package var arrayValue: [ExactJSON]? {
         if case .array(let a) = self { return a }
         return nil
     }
 
     /// The members, if this is an object.
-    var objectValue: [String: ExactJSON]? {
+    package var objectValue: [String: ExactJSON]? {
         if case .object(let o) = self { return o }
         return nil
     }
 
     /// The boolean, if this is one.
-    var boolValue: Bool? {
+    package var boolValue: Bool? {
         if case .bool(let b) = self { return b }
         return nil
     }
 
     /// The number's text or the string, for ids and counters sent either way.
-    var textValue: String? {
+    package var textValue: String? {
         switch self {
         case .string(let s): return s
         case .number(let n): return n
@@ -54,7 +54,7 @@ enum ExactJSON: Hashable, Sendable {
     }
 
     /// Whether this is `null`.
-    var isNull: Bool { self == .null }
+    package var isNull: Bool { self == .null }
 
     /// The scalar as a ``WireValue``; arrays and objects have none.
     var wireValue: WireValue? {
@@ -78,14 +78,14 @@ enum ExactJSON: Hashable, Sendable {
     }
 
     /// Compact UTF-8 JSON text; object members in key order so bodies are reproducible.
-    var serialized: [UInt8] {
+    package var serialized: [UInt8] {
         var out: [UInt8] = []
         write(into: &out)
         return out
     }
 
     /// ``serialized`` as a `String`.
-    var text: String { String(decoding: serialized, as: UTF8.self) }
+    package var text: String { String(decoding: serialized, as: UTF8.self) }
 
     private func write(into out: inout [UInt8]) {
         switch self {
@@ -141,7 +141,7 @@ enum ExactJSON: Hashable, Sendable {
 
     /// Parses a complete JSON document; arrays and objects nested more than
     /// ``ExactJSONParser/maxDepth`` levels deep are refused.
-    static func parse(_ bytes: [UInt8]) throws(ExactJSONError) -> ExactJSON {
+    package static func parse(_ bytes: [UInt8]) throws(ExactJSONError) -> ExactJSON {
         var parser = ExactJSONParser(bytes)
         let value = try parser.value(depth: 0)
         parser.skipSpace()
@@ -150,17 +150,17 @@ enum ExactJSON: Hashable, Sendable {
     }
 
     /// Parses the UTF-8 of `text` as a complete JSON document.
-    static func parse(_ text: String) throws(ExactJSONError) -> ExactJSON {
+    package static func parse(_ text: String) throws(ExactJSONError) -> ExactJSON {
         try parse(Array(text.utf8))
     }
 }
 
 /// A body that is not valid JSON: where and why.
-struct ExactJSONError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct ExactJSONError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The byte offset of the problem.
-    var offset: Int
+    package var offset: Int
     /// What was wrong.
-    var reason: String
+    package var reason: String
     /// `invalid JSON at byte 12: expected ':'`.
-    var description: String { "invalid JSON at byte \(offset): \(reason)" }
+    package var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }

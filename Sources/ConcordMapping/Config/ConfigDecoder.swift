@@ -32,7 +32,9 @@ struct ConfigDecoder {
                 }
             }
         }
-        return ConcordConfig(crms: crms, objects: objects, mappings: mappings, sync: sync)
+        var config = ConcordConfig(crms: crms, objects: objects, mappings: mappings, sync: sync)
+        config.service = try decodeService(crms: crms)
+        return config
     }
 
     // MARK: CRMs

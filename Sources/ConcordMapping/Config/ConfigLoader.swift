@@ -11,7 +11,7 @@ import Foundation
 /// unknown keys are errors. Nothing is written, no network is touched.
 public enum ConfigLoader {
     /// The top-level keys of a configuration file.
-    public static let topLevelKeys = ["version", "crms", "objects", "mappings", "sync"]
+    public static let topLevelKeys = ["version", "crms", "objects", "mappings", "sync", "service"]
 
     /// The shipped defaults alone.
     public static func defaults() throws(ConfigError) -> ConcordConfig {

@@ -83,6 +83,8 @@ public struct ConcordConfig: Hashable, Sendable {
     public var mappings: [ObjectMapping]
     /// Sync settings.
     public var sync: SyncSettings
+    /// `concord serve` settings (listen address, webhook authentication).
+    public var service = ServiceSettings()
 
     /// Creates a configuration.
     public init(crms: [CRMConfig], objects: [CanonicalObject], mappings: [ObjectMapping], sync: SyncSettings) {
