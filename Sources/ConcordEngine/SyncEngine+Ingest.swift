@@ -11,8 +11,22 @@ extension SyncEngine {
     func ingest(_ record: CRMRecord, replica: String, object: String, mapping: ObjectMapping,
                 report: inout PassReport, replicaReport r: inout PassReport.Replica) throws(StoreError) {
         let now = wallClock.nowMillis()
+        // A survivor Concord has not seen yet (created, then merged into, between two pulls):
+        // absorbed afterwards, once it has its record.
+        var absorbOnceLinked = false
         if !record.mergedIDs.isEmpty {
-            try absorbMerged(record.mergedIDs, into: record.id, replica: replica, object: object, report: &r)
+            if try store.linkedRecord(replica: replica, objectType: object, externalID: record.id) == nil {
+                if let heir = try liveMergedRecord(record.mergedIDs, replica: replica, object: object) {
+                    // It took in a record Concord holds: that record continues as the survivor
+                    // (the CRM's merge result arrives as its edits), so everything that
+                    // referred to it (HubSpot moves associations without touching the
+                    // associated records) still does.
+                    try store.setLink(replica: replica, objectType: object, externalID: record.id, record: heir)
+                } else {
+                    absorbOnceLinked = true
+                }
+            }
+            if !absorbOnceLinked { try absorbMerged(record.mergedIDs, into: record.id, replica: replica, object: object, report: &r) }
         }
         if record.isDeleted {
             if let survivor = record.mergedInto, survivor != record.id,
@@ -81,6 +95,9 @@ extension SyncEngine {
                 gid = RecordID.random()
             }
             try store.setLink(replica: replica, objectType: object, externalID: record.id, record: gid!)
+            // The records it took in (deleted in Concord already) redirect to it, and what
+            // referred to them now refers to it.
+            if absorbOnceLinked { try absorbMerged(record.mergedIDs, into: record.id, replica: replica, object: object, report: &r) }
         }
         let id = gid!
         let shadow = try store.shadow(replica: replica, record: id)
@@ -153,6 +170,17 @@ extension SyncEngine {
             for f in fields { heldShadow[f] = shadow[f]?.description ?? "(absent)" }
             try quarantine(record, replica: replica, object: object, isCreate: false, failures: held, held: (fields, heldShadow))
         }
+    }
+
+    /// The first of `ids` linked in `replica` to a record alive in Concord.
+    func liveMergedRecord(_ ids: [String], replica: String, object: String) throws(StoreError) -> RecordID? {
+        for id in ids {
+            if let gid = try store.linkedRecord(replica: replica, objectType: object, externalID: id),
+               try store.record(gid)?.state.isAlive == true {
+                return gid
+            }
+        }
+        return nil
     }
 
     /// Takes in records read outside a pull (by id: a duplicate create linked instead, a

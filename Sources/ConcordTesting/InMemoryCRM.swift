@@ -117,10 +117,20 @@ public actor InMemoryCRM: CRMConnector {
     }
 
     /// A person merges `loser` into `survivor` (HubSpot-style): the loser disappears and the
-    /// survivor lists it in its merged ids.
-    public func userMerge(_ object: String, survivor: String, loser: String) {
+    /// survivor lists it in its merged ids; with `movingReferences`, references to the loser
+    /// now name the survivor, unseen by pulls.
+    public func userMerge(_ object: String, survivor: String, loser: String, movingReferences: Bool = false) {
         guard let gone = objects[object]?[loser] else { return }
         objects[object]?[loser] = nil
+        if movingReferences {
+            // HubSpot moves the loser's associations to the survivor without touching the
+            // associated records (their modification time and sequence stay: no pull shows it).
+            for (type, rows) in objects {
+                for (id, row) in rows where row.fields.values.contains(.string(loser)) {
+                    objects[type]?[id]?.fields = row.fields.mapValues { $0 == .string(loser) ? .string(survivor) : $0 }
+                }
+            }
+        }
         write(object, survivor) { row in
             for (k, v) in gone.fields where row.fields[k] == nil || row.fields[k] == .null { row.fields[k] = v }
             row.mergedIDs.append(loser)

@@ -61,6 +61,31 @@ struct EngineIdentityTests {
         #expect(!again.wroteAnything, "and it converged")
     }
 
+    @Test("a record merged into one Concord has not seen yet continues as the survivor: what referred to it still does, everywhere")
+    func mergeIntoANewSurvivor() async throws {
+        let w = try World()
+        defer { w.remove() }
+        let a = await w.hs.userCreate("companies", ["name": .string("Acme"), "domain": .string("acme.io")])
+        let c = await w.hs.userCreate("contacts", ["firstname": .string("Ada"), "lastname": .string("Lovelace"), "email": .string("ada@x.io"),
+                                                   "associations.companies": .string(a)])
+        _ = await w.engine.syncToConvergence()
+        let known = try #require(try await w.engine.withStore { try $0.linkedRecord(replica: "hubspot", objectType: "company", externalID: a) })
+        // Between two pulls: a new company, and the known one merged into it (its contact's
+        // association moves to the survivor, unseen).
+        let s = await w.hs.userCreate("companies", ["name": .string("Acme Holdings"), "domain": .string("acme-holdings.io")])
+        await w.hs.userMerge("companies", survivor: s, loser: a, movingReferences: true)
+        _ = await w.engine.syncToConvergence()
+        let survivor = try await w.engine.withStore { try $0.linkedRecord(replica: "hubspot", objectType: "company", externalID: s) }
+        #expect(survivor == known, "the record Concord held continues as the survivor")
+        let accounts = await w.sf.records("Account")
+        #expect(accounts.count == 1, "no second account for the survivor: \(accounts)")
+        #expect(accounts.first?.value["Name"]?.text == "Acme Holdings", "the merge result reached Salesforce")
+        #expect(await w.sf.records("Contact").first?.value["AccountId"]?.text == accounts.first?.key, "the contact still names it")
+        #expect(await w.hs.records("contacts")[c]?["associations.companies"]?.text == s)
+        let again = await w.engine.runPass()
+        #expect(!again.wroteAnything, "and it converged")
+    }
+
     @Test("a reference to a record a CRM refused is cleared there and blocked, not retried forever; it is set once the record exists")
     func unheldReference() async throws {
         let w = try World()
