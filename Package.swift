@@ -203,6 +203,7 @@ let package = Package(
             name: "ConcordEndToEndTests",
             dependencies: [
                 "ConcordDemo", "ConcordEngine", "ConcordConnectors", "ConcordMapping", "ConcordCore", "CRMEmulators", "ConcordHTTP",
+                "ConcordService", "ConcordWebhooks", "ConcordStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
