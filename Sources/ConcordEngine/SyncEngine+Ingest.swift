@@ -11,22 +11,9 @@ extension SyncEngine {
     func ingest(_ record: CRMRecord, replica: String, object: String, mapping: ObjectMapping,
                 report: inout PassReport, replicaReport r: inout PassReport.Replica) throws(StoreError) {
         let now = wallClock.nowMillis()
-        // A survivor Concord has not seen yet (created, then merged into, between two pulls):
-        // absorbed afterwards, once it has its record.
-        var absorbOnceLinked = false
         if !record.mergedIDs.isEmpty {
-            if try store.linkedRecord(replica: replica, objectType: object, externalID: record.id) == nil {
-                if let heir = try liveMergedRecord(record.mergedIDs, replica: replica, object: object) {
-                    // It took in a record Concord holds: that record continues as the survivor
-                    // (the CRM's merge result arrives as its edits), so everything that
-                    // referred to it (HubSpot moves associations without touching the
-                    // associated records) still does.
-                    try store.setLink(replica: replica, objectType: object, externalID: record.id, record: heir)
-                } else {
-                    absorbOnceLinked = true
-                }
-            }
-            if !absorbOnceLinked { try absorbMerged(record.mergedIDs, into: record.id, replica: replica, object: object, report: &r) }
+            // A survivor Concord has not linked yet is handled once it is (below).
+            try absorbMerged(record.mergedIDs, into: record.id, replica: replica, object: object, report: &r)
         }
         if record.isDeleted {
             if let survivor = record.mergedInto, survivor != record.id,
@@ -72,6 +59,16 @@ extension SyncEngine {
             values = v
             held = failures
         }
+        if gid == nil, !record.mergedIDs.isEmpty, let heir = try liveMergedRecord(record.mergedIDs, replica: replica, object: object) {
+            // A survivor Concord has not seen yet (created, then merged into, between two
+            // pulls) that took in a record Concord holds: that record continues as the
+            // survivor, so what referred to it (HubSpot moves associations unseen) still
+            // does. Its values differ from that record's as the merge result: edits at the
+            // record's time (it carries no field times yet), so the merge wins as the CRM made it.
+            gid = heir
+            try store.setLink(replica: replica, objectType: object, externalID: record.id, record: heir)
+            try absorbMerged(record.mergedIDs, into: record.id, replica: replica, object: object, report: &r)
+        }
         if gid == nil {
             switch try match(record, values: values, replica: replica, object: object, mapping: mapping) {
             case .found(let id):
@@ -95,9 +92,9 @@ extension SyncEngine {
                 gid = RecordID.random()
             }
             try store.setLink(replica: replica, objectType: object, externalID: record.id, record: gid!)
-            // The records it took in (deleted in Concord already) redirect to it, and what
-            // referred to them now refers to it.
-            if absorbOnceLinked { try absorbMerged(record.mergedIDs, into: record.id, replica: replica, object: object, report: &r) }
+            // A new survivor: the records it took in (deleted in Concord already) redirect to
+            // it, and what referred to them now refers to it.
+            if !record.mergedIDs.isEmpty { try absorbMerged(record.mergedIDs, into: record.id, replica: replica, object: object, report: &r) }
         }
         let id = gid!
         let shadow = try store.shadow(replica: replica, record: id)

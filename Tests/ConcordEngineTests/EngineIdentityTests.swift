@@ -86,6 +86,22 @@ struct EngineIdentityTests {
         #expect(!again.wroteAnything, "and it converged")
     }
 
+    @Test("a new survivor Concord refuses (quarantined) takes over nothing: Concord writes none of the merged-away record's values over it")
+    func refusedSurvivorIsNotWritten() async throws {
+        let w = try World()
+        defer { w.remove() }
+        let k = await w.hs.userCreate("contacts", ["firstname": .string("Ada"), "lastname": .string("Lovelace"), "email": .string("ada@x.io")])
+        _ = await w.engine.syncToConvergence()
+        let s = await w.hs.userCreate("contacts", ["firstname": .string("George"), "lastname": .string("Byron"), "email": .string("not an email")])
+        await w.hs.userMerge("contacts", survivor: s, loser: k)
+        _ = await w.engine.syncToConvergence()
+        #expect(try await w.engine.withStore { try $0.linkedRecord(replica: "hubspot", objectType: "contact", externalID: s) } == nil,
+                "the survivor is not linked while its values are refused")
+        let survivor = await w.hs.records("contacts")[s]
+        #expect(survivor?["firstname"]?.text == "George" && survivor?["lastname"]?.text == "Byron",
+                "nothing of the merged-away record was written over it: \(String(describing: survivor))")
+    }
+
     @Test("a reference to a record a CRM refused is cleared there and blocked, not retried forever; it is set once the record exists")
     func unheldReference() async throws {
         let w = try World()
