@@ -17,7 +17,7 @@ public final class DataverseEmulator: CRMEmulator {
             store: RecordStore(clock: clock), rateLimiter: RateLimiter(limits: limits),
             credentials: credentials ?? EmulatorCredentials(clientID: "dv-client-id", clientSecret: "dv-client-secret", staticToken: "dv-static-token"),
             seed: seed)
-        webhooks = WebhookDispatcher(control: control, formatter: DataverseWebhooks.messages)
+        webhooks = WebhookDispatcher(control: control, policy: .dataverse, formatter: DataverseWebhooks.messages)
     }
 
     public var driverProfile: DriverProfile { .dynamics(self) }

@@ -35,7 +35,7 @@ public final class HubSpotEmulator: CRMEmulator {
             store: RecordStore(clock: clock), rateLimiter: RateLimiter(limits: limits),
             credentials: credentials ?? EmulatorCredentials(clientID: "hs-client-id", clientSecret: "hs-client-secret", staticToken: "pat-na1-emulator-static-token"),
             seed: seed)
-        webhooks = WebhookDispatcher(control: control, formatter: HubSpotWebhooks.messages)
+        webhooks = WebhookDispatcher(control: control, policy: .hubspot, events: HubSpotWebhooks.events, batch: HubSpotWebhooks.batch)
     }
 
     public var driverProfile: DriverProfile { .hubspot(self) }

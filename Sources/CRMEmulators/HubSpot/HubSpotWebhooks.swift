@@ -14,8 +14,8 @@ public enum HubSpotWebhooks {
 
     static let singular = ["contacts": "contact", "companies": "company", "deals": "deal"]
 
-    /// Events for one change (one per changed property on updates), signed.
-    static func messages(_ event: ChangeEvent, _ record: StoredRecord, _ target: WebhookTarget) -> [WebhookMessage] {
+    /// The events of one change (one per changed property on updates).
+    static func events(_ event: ChangeEvent, _ record: StoredRecord) -> [JSONValue] {
         guard let object = singular[event.type] else { return [] }
         let base: [String: JSONValue] = [
             "eventId": .int(event.sequence), "subscriptionId": 1, "portalId": 62515, "appId": 54321, "occurredAt": .int(event.at),
@@ -38,7 +38,11 @@ public enum HubSpotWebhooks {
                 add("propertyChange", ["propertyName": .string(field), "propertyValue": .string(record.fields[field]?.textForm ?? "")])
             }
         }
-        guard !events.isEmpty else { return [] }
+        return events
+    }
+
+    /// One request carrying `events`, signed now (each retry is signed anew, as HubSpot does).
+    static func batch(_ events: [JSONValue], _ target: WebhookTarget) -> WebhookMessage {
         let body = JSONValue.array(events).bytes
         let timestamp = String(EmulatorClock.systemMillis())
         var headers = ["Content-Type": "application/json", "X-HubSpot-Request-Timestamp": timestamp]
@@ -46,6 +50,6 @@ public enum HubSpotWebhooks {
             headers["X-HubSpot-Signature-v3"] = signatureV3(secret: secret, method: "POST", uri: target.url, body: body, timestamp: timestamp)
             headers["X-HubSpot-Signature-Version"] = "v3"
         }
-        return [WebhookMessage(url: target.url, headers: headers, body: body)]
+        return WebhookMessage(url: target.url, headers: headers, body: body)
     }
 }

@@ -22,7 +22,7 @@ public final class SalesforceEmulator: CRMEmulator {
             store: store, rateLimiter: RateLimiter(limits: limits),
             credentials: credentials ?? EmulatorCredentials(clientID: "sf-client-id", clientSecret: "sf-client-secret", staticToken: "00Demulator!sf-static-token"),
             seed: seed)
-        webhooks = WebhookDispatcher(control: control, formatter: SalesforceWebhooks.messages)
+        webhooks = WebhookDispatcher(control: control, policy: .salesforce, formatter: SalesforceWebhooks.messages)
     }
 
     public var driverProfile: DriverProfile { .salesforce(self) }

@@ -21,11 +21,15 @@ public struct WebhookTarget: Sendable, Codable, Equatable {
     public var secret: String?
     /// Salesforce only: `cdc` (change events, default) or `outbound` (SOAP outbound messages).
     public var format: String?
+    /// Scale of the CRM's retry delays (default 0.01: HubSpot's first retry after a minute
+    /// comes after 0.6 s), so tests and benchmarks see retries without waiting hours.
+    public var retryTimeScale: Double?
 
-    public init(url: String, secret: String? = nil, format: String? = nil) {
+    public init(url: String, secret: String? = nil, format: String? = nil, retryTimeScale: Double? = nil) {
         self.url = url
         self.secret = secret
         self.format = format
+        self.retryTimeScale = retryTimeScale
     }
 }
 

@@ -31,6 +31,14 @@ public struct FaultSettings: Sendable, Codable, Equatable {
     public var stallAfterCommitTypes: [String] = []
     /// Change kinds (`created`, `updated`...) that stall (empty: every kind).
     public var stallAfterCommitKinds: [String] = []
+    /// Probability per webhook request of never sending it (a lost delivery: only the
+    /// receiver's polling safety net finds the change).
+    public var webhookDropRate: Double = 0
+    /// Probability per webhook request of sending it twice (at-least-once delivery).
+    public var webhookDuplicateRate: Double = 0
+    /// Each webhook request waits a random 0..this many ms first, so deliveries arrive out
+    /// of order.
+    public var webhookJitterMs: Int = 0
 
     public init() {}
 
@@ -50,6 +58,9 @@ public struct FaultSettings: Sendable, Codable, Equatable {
         public var stallAfterCommitSeconds: Double?
         public var stallAfterCommitTypes: [String]?
         public var stallAfterCommitKinds: [String]?
+        public var webhookDropRate: Double?
+        public var webhookDuplicateRate: Double?
+        public var webhookJitterMs: Int?
 
         public init() {}
     }
@@ -68,9 +79,12 @@ public struct FaultSettings: Sendable, Codable, Equatable {
         if let v = patch.stallAfterCommitSeconds { stallAfterCommitSeconds = max(0, v) }
         if let v = patch.stallAfterCommitTypes { stallAfterCommitTypes = v }
         if let v = patch.stallAfterCommitKinds { stallAfterCommitKinds = v }
+        if let v = patch.webhookDropRate { webhookDropRate = v }
+        if let v = patch.webhookDuplicateRate { webhookDuplicateRate = v }
+        if let v = patch.webhookJitterMs { webhookJitterMs = max(0, v) }
     }
 
-    /// Parses the CLI form `latency=200,error500=0.1,storm=30,drop=0.01,lost=0.01,partial=0.1,skew=-5000,offline=10,stall=600,ratelimits=off`
+    /// Parses the CLI form `latency=200,error500=0.1,storm=30,drop=0.01,lost=0.01,partial=0.1,skew=-5000,offline=10,stall=600,ratelimits=off,hookdrop=0.1,hookdup=0.1,hookjitter=500`
     /// (`lost`: the request is carried out, then its answer is cut short; `stall` stalls the
     /// answers to every committed write, its types and kinds set through the admin endpoint).
     public static func parsePatch(_ text: String) throws -> Patch {
@@ -93,6 +107,9 @@ public struct FaultSettings: Sendable, Codable, Equatable {
             case "skew": patch.clockSkewMs = Int64(number)
             case "offline": patch.offlineForSeconds = number
             case "stall": patch.stallAfterCommitSeconds = number
+            case "hookdrop": patch.webhookDropRate = number
+            case "hookdup": patch.webhookDuplicateRate = number
+            case "hookjitter": patch.webhookJitterMs = Int(number)
             default:
                 guard key.hasPrefix("error"), Int(key.dropFirst(5)) != nil else {
                     throw FaultSpecError(item: String(item), reason: "unknown fault \(key)")
