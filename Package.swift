@@ -127,6 +127,7 @@ let package = Package(
             name: "ConcordDemo",
             dependencies: [
                 "ConcordCore", "ConcordStore", "ConcordMapping", "ConcordConnectors", "ConcordEngine", "CRMEmulators",
+                "ConcordService", "ConcordWebhooks",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
