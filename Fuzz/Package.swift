@@ -25,6 +25,7 @@ let package = Package(
                 .product(name: "ConcordMapping", package: concord),
                 .product(name: "ConcordHTTP", package: concord),
                 .product(name: "ConcordConnectors", package: concord),
+                .product(name: "ConcordWebhooks", package: concord),
             ],
             path: "Targets",
             swiftSettings: [.unsafeFlags(["-swift-version", "6"])]

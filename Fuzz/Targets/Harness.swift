@@ -16,6 +16,7 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
     "registers": RegistersTarget.run,
     "change": ChangeTarget.run,
     "mapping": MappingTarget.run,
+    "webhooks": WebhooksTarget.run,
 ]
 
 /// The target named by CONCORD_FUZZ_TARGET, looked up once.

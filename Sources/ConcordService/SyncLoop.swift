@@ -28,6 +28,10 @@ struct SyncLoop: Service {
         }
     }
 
+    /// How long done inbox rows deduplicate redeliveries (HubSpot retries for about a day,
+    /// Salesforce outbound messages for 24 hours).
+    static let inboxRetentionMillis: UInt64 = 3 * 24 * 3_600_000
+
     static func nowMillis() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
 
     func loop() async {
@@ -39,6 +43,8 @@ struct SyncLoop: Service {
             if now >= nextPass {
                 let report = await engine.runPass()
                 onReport("pass", report)
+                // Done events are kept 3 days (a CRM's redelivery of one is known), then forgotten.
+                _ = try? await engine.withStore { try $0.pruneInbox(olderThan: Self.inboxRetentionMillis) }
                 nextPass = Self.nowMillis() + UInt64(safetyNetSeconds) * 1000
                 state.wake()  // events taken in during the pass
                 continue

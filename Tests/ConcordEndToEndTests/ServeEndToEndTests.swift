@@ -56,11 +56,11 @@ struct ServeEndToEndTests {
         func add() { lock.withLock { n += 1 } }
     }
 
-    static func start(people: Int = 12, seed: UInt64) async throws -> Running {
+    static func start(people: Int = 12, seed: UInt64, safetyNet: Int = 86_400) async throws -> Running {
         let stack = try await Stack.start(people: people, seed: seed)
         var config = stack.config
         config.service.listen = "127.0.0.1:0"
-        config.service.safetyNetSeconds = 86_400
+        config.service.safetyNetSeconds = safetyNet
         config.service.debounceMillis = 50
         config.service.webhooks = [
             "hubspot": .hubspotSignature(secret: .literal(secrets.hubspot)),
@@ -164,6 +164,52 @@ struct ServeEndToEndTests {
         #expect(!metrics.contains(Self.secrets.hubspot))
         let live = try await URLSession.shared.data(from: URL(string: r.base + "/livez")!)
         #expect((live.1 as? HTTPURLResponse)?.statusCode == 200)
+    }
+
+    @Test("duplicated and reordered deliveries: the edit is written once to each other CRM")
+    func duplicatesChangeNothingTwice() async throws {
+        let r = try await Self.start(seed: 44)
+        #expect(try await Self.eventually { r.passes.value >= 1 })
+        var faults = FaultSettings.Patch()
+        faults.webhookDuplicateRate = 1
+        faults.webhookJitterMs = 400
+        r.stack.faults("hubspot", faults)
+        r.subscribe()
+        let hs = try #require(r.stack.emulator("hubspot").control.store.all("contacts").sorted { $0.id < $1.id }.dropFirst(2).first?.id)
+        #expect(try await Self.eventually { try await r.copy(of: hs, in: "hubspot", object: "contact", at: "salesforce") != nil })
+        let sf = try #require(try await r.copy(of: hs, in: "hubspot", object: "contact", at: "salesforce"))
+        try r.stack.userEdit("hubspot", "contacts", hs, ["jobtitle": .string("Once")])
+        #expect(try await Self.eventually {
+            r.stack.emulator("salesforce").control.store.get("Contact", sf)?.fields["Title"] == .string("Once")
+        })
+        // Every duplicate has arrived and been worked (the inbox is empty again).
+        try await Task.sleep(nanoseconds: 1_500_000_000)
+        #expect(try await Self.eventually { try await r.engine.withStore { try $0.inboxDepth().pending } == 0 })
+        let history = r.stack.emulator("salesforce").control.store.get("Contact", sf)?.history["Title"] ?? []
+        #expect(history.filter { $0.value == .string("Once") }.count == 1, "written once: \(history)")
+        #expect((r.stack.emulator("hubspot") as? HubSpotEmulator)?.webhooks.counts.duplicated ?? 0 >= 1, "duplicates were sent")
+        await r.stop()
+    }
+
+    @Test("a webhook lost on the way: the safety-net pass brings the edit")
+    func lostWebhookCaughtBySafetyNet() async throws {
+        let r = try await Self.start(seed: 45, safetyNet: 5)
+        #expect(try await Self.eventually { r.passes.value >= 1 })
+        var faults = FaultSettings.Patch()
+        faults.webhookDropRate = 1
+        r.stack.faults("dynamics", faults)
+        r.subscribe()
+        let dv = try #require(r.stack.emulator("dynamics").control.store.all("contact").sorted { $0.id < $1.id }.first?.id)
+        #expect(try await Self.eventually { try await r.copy(of: dv, in: "dynamics", object: "contact", at: "hubspot") != nil })
+        let hs = try #require(try await r.copy(of: dv, in: "dynamics", object: "contact", at: "hubspot"))
+        let before = r.passes.value
+        try r.stack.userEdit("dynamics", "contact", dv, ["jobtitle": .string("Via the safety net")])
+        #expect(try await Self.eventually {
+            r.stack.emulator("hubspot").control.store.get("contacts", hs)?.fields["jobtitle"] == .string("Via the safety net")
+        })
+        #expect(r.passes.value > before, "a polling pass brought it")
+        #expect((r.stack.emulator("dynamics") as? DataverseEmulator)?.webhooks.counts.dropped ?? 0 >= 1, "the webhook was dropped")
+        await r.stop()
     }
 
     @Test("stopping: webhooks are answered 503 (the CRM delivers again later) and nothing is stored")

@@ -1,5 +1,8 @@
 """hubspot-api-client 12 against the HubSpot emulator."""
 import json
+import os
+import re
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -145,3 +148,50 @@ def test_webhook_signature_is_valid_for_the_sdk(hs, emulators):
     finally:
         requests.delete(emulators["hubspot"]["base_url"] + "/__admin/webhooks", timeout=10)
         server.shutdown()
+
+
+def test_concord_serve_accepts_what_the_sdk_signs(emulators, tmp_path):
+    """The other way round: a webhook signed by hubspot-api-client's own Signature.get_signature
+    is accepted by `concord serve`, and refused once the body or the secret differs."""
+    binary = os.environ.get("CONCORD_BIN", os.path.join(os.path.dirname(__file__), "..", "..", ".build", "debug", "concord"))
+    info = emulators["hubspot"]
+    config = tmp_path / "concord.yaml"
+    config.write_text(
+        "version: 1\ncrms:\n  hubspot:\n"
+        f"    base_url: \"{info['base_url']}\"\n    token_url: \"{info['token_url']}\"\n"
+        f"    credentials:\n      token: \"{info['token']}\"\n"
+        "service:\n  listen: 127.0.0.1:0\n  safety_net_seconds: 86400\n"
+        "  webhooks:\n    hubspot: {secret: \"sdk-secret\"}\n")
+    proc = subprocess.Popen([binary, "serve", "--config", str(config), "--store", str(tmp_path / "s.sqlite")],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        port = None
+        for _ in range(200):
+            line = proc.stdout.readline()
+            if not line:
+                break
+            match = re.search(r"listening on port (\d+);", line)
+            if match:
+                port = int(match.group(1))
+                break
+        assert port, "concord serve did not print its port"
+        url = f"http://127.0.0.1:{port}/webhooks/hubspot"
+        body = json.dumps([{"eventId": 4242, "subscriptionType": "contact.propertyChange", "objectId": 1,
+                            "occurredAt": int(time.time() * 1000), "propertyName": "phone", "propertyValue": "+1"}])
+
+        def post(text, secret):
+            ts = str(int(time.time() * 1000))
+            signature = Signature.get_signature(secret, text, "v3", http_uri=url, http_method="POST", timestamp=ts)
+            return requests.post(url, data=text.encode(), timeout=10, headers={
+                "Content-Type": "application/json", "X-HubSpot-Signature-v3": signature, "X-HubSpot-Request-Timestamp": ts}).status_code
+
+        assert post(body, "sdk-secret") == 200
+        assert post(body, "another-secret") == 401
+        signed_ts = str(int(time.time() * 1000))
+        good = Signature.get_signature("sdk-secret", body, "v3", http_uri=url, http_method="POST", timestamp=signed_ts)
+        tampered = requests.post(url, data=body.replace("+1", "+2").encode(), timeout=10, headers={
+            "Content-Type": "application/json", "X-HubSpot-Signature-v3": good, "X-HubSpot-Request-Timestamp": signed_ts})
+        assert tampered.status_code == 401
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
