@@ -11,6 +11,11 @@ public struct DemoOptions: Sendable {
     public var driverRate = 40.0
     /// How many passes run while the driver is editing.
     public var passesWithDriver = 2
+    /// Whether the sync runs as `concord serve` while the simulated user edits (webhooks in,
+    /// a safety-net pass every `sync.poll_interval_seconds`) instead of polling passes.
+    public var serve = false
+    /// With ``serve``: how long the simulated user edits after the first pass, in seconds.
+    public var serveSeconds = 60.0
     /// Whether the emulators enforce their CRMs' rate limits.
     public var rateLimits = true
     /// Where the store lives (a temp file by default).

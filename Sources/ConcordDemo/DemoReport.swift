@@ -81,4 +81,27 @@ public struct DemoReport: Codable, Sendable {
     public var duplicatesCreated: Int
     public var duplicateExamples: [String]
     public var seconds: Double
+    /// With the service path (`--serve`): seconds from each webhook event's time in its CRM
+    /// to Concord's writes of it to the others (p50, p95, p99, max) and how many events.
+    public var propagation: Propagation?
+
+    /// Webhook propagation figures.
+    public struct Propagation: Codable, Sendable {
+        public var events: Int
+        public var p50Seconds: Double
+        public var p95Seconds: Double
+        public var p99Seconds: Double
+        public var maxSeconds: Double
+
+        /// The percentiles of `seconds` (unsorted).
+        public init(_ seconds: [Double]) {
+            let sorted = seconds.sorted()
+            func pct(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * p).rounded(.up)) - 1))] }
+            events = sorted.count
+            p50Seconds = pct(0.5)
+            p95Seconds = pct(0.95)
+            p99Seconds = pct(0.99)
+            maxSeconds = sorted.last ?? 0
+        }
+    }
 }

@@ -117,6 +117,10 @@ extension DemoRunner {
         for q in r.quarantineExamples { out.append("  e.g. \(q)") }
         if r.heldReferences > 0 { out.append("Synced with some fields held back (a reference to a record not linked yet, applied once it is; a value that failed validation, until it is fixed): \(r.heldReferences)") }
         out.append("")
+        if let p = r.propagation {
+            out.append(String(format: "Webhook propagation (concord serve): %d events, p50 %.2f s, p95 %.2f s, p99 %.2f s, max %.2f s",
+                              p.events, p.p50Seconds, p.p95Seconds, p.p99Seconds, p.maxSeconds))
+        }
         out.append("Checked by reading every CRM back: converged \(r.converged ? "yes" : "NO"), lost updates \(r.lostUpdates), duplicates created \(r.duplicatesCreated)")
         for d in r.divergences.prefix(5) { out.append("  differs: \(d)") }
         out.append("  records missing where they were deleted under the ignore policy: \(r.ignoredDeletes); refused by a CRM's own rule: "

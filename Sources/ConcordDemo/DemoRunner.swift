@@ -48,11 +48,18 @@ public enum DemoRunner {
             if let status = o.status { status(line) } else if p.finished { o.progress(line) }
         }
         var reports: [PassReport] = []
-        for pass in 1...max(1, o.passesWithDriver) {
-            passNumber.set(pass)
-            let r = await engine.runPass()
-            reports.append(r)
-            o.progress(line(pass: pass, r))
+        var propagation: DemoReport.Propagation?
+        if o.serve {
+            let served = try await ServedPhase.run(o, cluster: cluster, config: config, engine: engine, logger: logger)
+            reports += served.reports
+            propagation = served.propagation
+        } else {
+            for pass in 1...max(1, o.passesWithDriver) {
+                passNumber.set(pass)
+                let r = await engine.runPass()
+                reports.append(r)
+                o.progress(line(pass: pass, r))
+            }
         }
         driverTask?.cancel()
         _ = await driverTask?.value
@@ -88,9 +95,11 @@ public enum DemoRunner {
         let duplicates = duplicatesCreated(readBack: readBack, created: created,
                                            creationKeys: CreationKeys.read(cluster: cluster, config: config, created: created))
 
-        return try await report(o, reports: reports, calls: calls, readBack: readBack, comparison: comparison, lost: lost,
-                                duplicates: duplicates, before: before, driverChanges: driver.log.count, engine: engine,
-                                config: config, connectors: connectors, seconds: syncSeconds)
+        var result = try await report(o, reports: reports, calls: calls, readBack: readBack, comparison: comparison, lost: lost,
+                                      duplicates: duplicates, before: before, driverChanges: driver.log.count, engine: engine,
+                                      config: config, connectors: connectors, seconds: syncSeconds)
+        result.propagation = propagation
+        return result
     }
 
     /// The ids of the records the simulated user works on, per CRM (to tell Concord's creates apart).

@@ -22,6 +22,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .customLong("driver-rate"), help: "Simulated user changes per second during the sync (0: off).") var driverRate = 40.0
     @Flag(name: .customLong("no-rate-limits"), help: "Turn the emulators' rate limits off.") var noRateLimits = false
     @Option(help: "Keep the Concord store at this path (a temp file otherwise).") var store: String?
+    @Flag(help: "Sync as concord serve does while the simulated user edits: webhooks in, a safety-net pass (instead of polling passes).")
+    var serve = false
+    @Option(name: .customLong("serve-seconds"), help: "With --serve: seconds of editing after the first pass.") var serveSeconds = 60.0
     @Flag(help: "Print the report as one JSON object.") var json = false
 
     func validate() throws {
@@ -41,6 +44,8 @@ struct DemoCommand: AsyncParsableCommand {
         options.driverRate = driverRate
         options.rateLimits = !noRateLimits
         options.storePath = store
+        options.serve = serve
+        options.serveSeconds = serveSeconds
         let report = try await DemoRunner.run(options)
         if live { FileHandle.standardError.write(Data("\n".utf8)) }
         print(json ? try Render.json(report) : DemoRunner.text(report))
