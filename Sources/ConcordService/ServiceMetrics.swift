@@ -46,6 +46,16 @@ public enum ServiceMetrics {
         Gauge(label: "concord_inbox_depth").record(n)
     }
 
+    /// Per CRM: records waiting in the quarantine, API calls today, and whether its circuit
+    /// is open (1) or not (0), as the store last recorded them.
+    static func replicas(quarantined: [String: Int], states: [(crm: String, callsToday: Int, circuit: String)]) {
+        for (crm, n) in quarantined { Gauge(label: "concord_quarantine_size", dimensions: [("crm", crm)]).record(n) }
+        for s in states {
+            Gauge(label: "concord_api_calls_today", dimensions: [("crm", s.crm)]).record(s.callsToday)
+            Gauge(label: "concord_circuit_open", dimensions: [("crm", s.crm)]).record(s.circuit.hasPrefix("open") ? 1 : 0)
+        }
+    }
+
     /// The Prometheus text of everything recorded.
     public static func text() -> [UInt8] { registry.emitToBuffer() }
 }

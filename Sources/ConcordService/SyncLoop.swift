@@ -32,6 +32,16 @@ struct SyncLoop: Service {
     /// Salesforce outbound messages for 24 hours).
     static let inboxRetentionMillis: UInt64 = 3 * 24 * 3_600_000
 
+    /// The gauges read from the store: inbox depth, quarantine per CRM, API calls today, circuits.
+    func recordGauges() async {
+        guard let (depth, quarantined, states) = try? await engine.withStore({ s in
+            (try s.inboxDepth().pending, Dictionary(grouping: try s.quarantined(), by: \.replica).mapValues(\.count),
+             try s.replicaStates().map { (crm: $0.replica, callsToday: $0.callsToday, circuit: $0.circuit) })
+        }) else { return }
+        ServiceMetrics.inboxDepth(depth)
+        ServiceMetrics.replicas(quarantined: quarantined, states: states)
+    }
+
     static func nowMillis() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
 
     func loop() async {
@@ -45,6 +55,7 @@ struct SyncLoop: Service {
                 onReport("pass", report)
                 // Done events are kept 3 days (a CRM's redelivery of one is known), then forgotten.
                 _ = try? await engine.withStore { try $0.pruneInbox(olderThan: Self.inboxRetentionMillis) }
+                await recordGauges()
                 nextPass = Self.nowMillis() + UInt64(safetyNetSeconds) * 1000
                 state.wake()  // events taken in during the pass
                 continue
@@ -76,7 +87,7 @@ struct SyncLoop: Service {
                         break
                     }
                 }
-                if let depth = try? await engine.withStore({ try $0.inboxDepth().pending }) { ServiceMetrics.inboxDepth(depth) }
+                await recordGauges()
             }
             try? await Task.sleep(for: .milliseconds(50))
         }

@@ -56,7 +56,7 @@ struct ServeEndToEndTests {
         func add() { lock.withLock { n += 1 } }
     }
 
-    static func start(people: Int = 12, seed: UInt64, safetyNet: Int = 86_400) async throws -> Running {
+    static func start(people: Int = 12, seed: UInt64, safetyNet: Int = 86_400, opsToken: String? = nil) async throws -> Running {
         let stack = try await Stack.start(people: people, seed: seed)
         var config = stack.config
         config.service.listen = "127.0.0.1:0"
@@ -72,11 +72,11 @@ struct ServeEndToEndTests {
         logger.logLevel = .critical
         let passes = Counter()
         let hooks = ServiceHooks(commit: { events in try await engine.withStore { try $0.enqueueInbox(events) } },
-                                 notReady: { nil }, status: { Array("{}".utf8) }, quarantine: { [] },
-                                 retryQuarantine: { _ in 0 }, dropQuarantine: { _ in false })
+                                 notReady: { nil }, status: { Array("{\"crms\":3}".utf8) }, quarantine: { Array("{\"key\":\"k1\"}\n".utf8) },
+                                 retryQuarantine: { _ in 2 }, dropQuarantine: { key in key == "k1" })
         let service = try await ConcordService.start(ConcordService.Parts(
             engine: engine, settings: config.service, intakes: try WebhookIntakes.make(config: config, environment: [:]), hooks: hooks,
-            opsToken: nil, logger: logger, onReport: { kind, _ in if kind == "pass" { passes.add() } }), signals: false)
+            opsToken: opsToken, logger: logger, onReport: { kind, _ in if kind == "pass" { passes.add() } }), signals: false)
         return Running(stack: stack, engine: engine, service: service, passes: passes)
     }
 
@@ -209,6 +209,35 @@ struct ServeEndToEndTests {
         })
         #expect(r.passes.value > before, "a polling pass brought it")
         #expect((r.stack.emulator("dynamics") as? DataverseEmulator)?.webhooks.counts.dropped ?? 0 >= 1, "the webhook was dropped")
+        await r.stop()
+    }
+
+    @Test("the ops routes: off without a token; a bearer token required; status and the quarantine over HTTP; gauges at /metrics")
+    func opsRoutes() async throws {
+        func call(_ r: Running, _ method: String, _ path: String, token: String?) async throws -> (Int, String) {
+            var request = URLRequest(url: URL(string: r.base + path)!)
+            request.httpMethod = method
+            if let token { request.setValue("Bearer " + token, forHTTPHeaderField: "Authorization") }
+            let (data, response) = try await URLSession.shared.data(for: request)
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        }
+        let off = try await Self.start(seed: 46)
+        #expect(try await call(off, "GET", "/ops/status", token: "x").0 == 404, "no token configured: the routes are off")
+        await off.stop()
+        let r = try await Self.start(seed: 47, opsToken: "ops-secret")
+        #expect(try await Self.eventually { r.passes.value >= 1 })
+        #expect(try await call(r, "GET", "/ops/status", token: nil).0 == 401)
+        #expect(try await call(r, "GET", "/ops/status", token: "wrong").0 == 401)
+        #expect(try await call(r, "GET", "/ops/status", token: "ops-secret") == (200, "{\"crms\":3}"))
+        #expect(try await call(r, "GET", "/ops/quarantine", token: "ops-secret") == (200, "{\"key\":\"k1\"}\n"))
+        #expect(try await call(r, "POST", "/ops/quarantine/retry?crm=hubspot", token: "ops-secret") == (200, "{\"retried\":2}"))
+        #expect(try await call(r, "POST", "/ops/quarantine/drop?key=k1", token: "ops-secret") == (200, "{\"dropped\":true}"))
+        #expect(try await call(r, "POST", "/ops/quarantine/drop", token: "ops-secret").0 == 400)
+        let metrics = try await call(r, "GET", "/metrics", token: nil).1
+        for name in ["concord_inbox_depth", "concord_api_calls_today{crm=\"hubspot\"}", "concord_circuit_open{crm=\"salesforce\"}",
+                     "concord_records_pulled_total{crm=\"dynamics\"}"] {
+            #expect(metrics.contains(name), "\(name) is exported")
+        }
         await r.stop()
     }
 
