@@ -92,6 +92,7 @@ public enum LatencyBench {
             "salesforce": .salesforce(secret: .literal(secrets.sf), organizationID: nil),
             "dynamics": .dataverseWebhookKey(.literal(secrets.dv)),
         ]
+        config.service.ownChanges = ["hubspot": HubSpotWebhooks.appSourceID, "dynamics": DataverseEmulator.applicationUser]
         let connectors = try StandardConnectors.make(config: config)
         let path = NSTemporaryDirectory() + "concord-bench-latency-\(UUID().uuidString).sqlite"
         defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }

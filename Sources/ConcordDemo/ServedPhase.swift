@@ -40,6 +40,7 @@ enum ServedPhase {
             "salesforce": .salesforce(secret: .literal(secrets["salesforce"]!), organizationID: nil),
             "dynamics": .dataverseWebhookKey(.literal(secrets["dynamics"]!)),
         ]
+        config.service.ownChanges = ["hubspot": HubSpotWebhooks.appSourceID, "dynamics": DataverseEmulator.applicationUser]
         let collected = Collected()
         let service = try await ConcordService.start(ConcordService.Parts(
             engine: engine, settings: config.service, intakes: try WebhookIntakes.make(config: config, environment: [:]),

@@ -16,12 +16,15 @@ public struct DataverseIntake: WebhookIntake {
     public let crm: String
     let auth: Auth
     let objects: WebhookObjects
+    /// Concord's application user (lowercased): the operations it initiated are not worked.
+    let ownUserID: String?
 
     /// An intake checking `auth`.
-    public init(crm: String, auth: Auth, objects: WebhookObjects) {
+    public init(crm: String, auth: Auth, objects: WebhookObjects, ownUserID: String? = nil) {
         self.crm = crm
         self.auth = auth
         self.objects = objects
+        self.ownUserID = ownUserID
     }
 
     public func accept(_ r: WebhookRequest, now: UInt64) throws(WebhookRejection) -> WebhookAcceptance {
@@ -44,6 +47,10 @@ public struct DataverseIntake: WebhookIntake {
             throw WebhookRejection(.malformed, "the body is not a RemoteExecutionContext (MessageName, PrimaryEntityName, PrimaryEntityId)")
         }
         guard let object = objects.dataverse(entity) else { return WebhookAcceptance(events: [], ignored: 1, replayKey: nil, response: .ok) }
+        if let ownUserID, json["InitiatingUserId"]?.stringValue?.lowercased() == ownUserID {
+            // The echo of Concord's own write.
+            return WebhookAcceptance(events: [], ignored: 1, replayKey: nil, response: .ok)
+        }
         let target = json["InputParameters"]?.arrayValue?.first { $0["key"]?.stringValue == "Target" }?["value"]
         let version = target?["RowVersion"]?.textValue ?? json["OperationCreatedOn"]?.stringValue ?? ""
         let correlation = json["CorrelationId"]?.stringValue ?? ""

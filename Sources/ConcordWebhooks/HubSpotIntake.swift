@@ -10,14 +10,17 @@ public struct HubSpotIntake: WebhookIntake {
     public let crm: String
     let secret: String
     let objects: WebhookObjects
+    /// The `sourceId` of Concord's own app: its writes' events are not worked.
+    let ownSourceID: String?
     /// HubSpot sends at most 100 events a request.
     static let maxEvents = 100
 
     /// An intake checking signatures with the app's client secret.
-    public init(crm: String, secret: String, objects: WebhookObjects) {
+    public init(crm: String, secret: String, objects: WebhookObjects, ownSourceID: String? = nil) {
         self.crm = crm
         self.secret = secret
         self.objects = objects
+        self.ownSourceID = ownSourceID
     }
 
     /// The v3 signature of a request (what HubSpot sends, and what the emulator signs with).
@@ -60,6 +63,11 @@ public struct HubSpotIntake: WebhookIntake {
             let parts = type.split(separator: ".", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw WebhookRejection(.malformed, "event \(n) has subscriptionType \"\(type.prefix(60))\"") }
             let objectName = parts[0] == "object" ? (item["objectTypeId"]?.stringValue ?? "") : parts[0]
+            // The echo of Concord's own write: Concord knows what it wrote (its shadow).
+            if let ownSourceID, item["changeSource"]?.stringValue == "INTEGRATION", item["sourceId"]?.textValue == ownSourceID {
+                ignored += 1
+                continue
+            }
             guard let object = objects.hubspot(objectName) else {
                 ignored += 1
                 continue

@@ -17,13 +17,17 @@ public struct SalesforceIntake: WebhookIntake {
     let secret: String?
     let organizationID: String?
     let objects: WebhookObjects
+    /// The `client=` of Concord's call options: change events of its own writes (their
+    /// `changeOrigin` names it) are not worked.
+    let ownClient: String
 
     /// An intake; `secret` enables the change-event route, `organizationID` the outbound one.
-    public init(crm: String, secret: String?, organizationID: String?, objects: WebhookObjects) {
+    public init(crm: String, secret: String?, organizationID: String?, objects: WebhookObjects, ownClient: String = "concord") {
         self.crm = crm
         self.secret = secret
         self.organizationID = organizationID
         self.objects = objects
+        self.ownClient = ownClient
     }
 
     /// The `X-Concord-Signature` value for a body sent at `timestamp` (ms).
@@ -73,6 +77,12 @@ public struct SalesforceIntake: WebhookIntake {
                 throw WebhookRejection(.malformed, "change event \(n) lacks data.payload.ChangeEventHeader (entityName, changeType) or data.event.replayId")
             }
             guard let object = objects.salesforce(entity) else {
+                ignored += 1
+                continue
+            }
+            // The echo of Concord's own write (its call options name its client).
+            if let origin = header["changeOrigin"]?.stringValue, origin.hasPrefix("com/salesforce/api/"),
+               origin.split(separator: ";").contains(where: { $0 == "client=\(ownClient)" }) {
                 ignored += 1
                 continue
             }

@@ -25,17 +25,18 @@ public enum WebhookIntakes {
             let objects = WebhookObjects(config: config, crm: crm)
             switch auth {
             case .hubspotSignature(let secret):
-                out[crm] = HubSpotIntake(crm: crm, secret: try value(secret, "secret"), objects: objects)
+                out[crm] = HubSpotIntake(crm: crm, secret: try value(secret, "secret"), objects: objects, ownSourceID: config.service.ownChanges[crm])
             case .salesforce(let secret, let org):
                 var s: String?
                 if let secret { s = try value(secret, "secret") }
-                out[crm] = SalesforceIntake(crm: crm, secret: s, organizationID: org, objects: objects)
+                out[crm] = SalesforceIntake(crm: crm, secret: s, organizationID: org, objects: objects,
+                                            ownClient: config.service.ownChanges[crm] ?? "concord")
             case .dataverseWebhookKey(let key):
-                out[crm] = DataverseIntake(crm: crm, auth: .webhookKey(try value(key, "value")), objects: objects)
+                out[crm] = DataverseIntake(crm: crm, auth: .webhookKey(try value(key, "value")), objects: objects, ownUserID: config.service.ownChanges[crm])
             case .dataverseHeader(let name, let v):
-                out[crm] = DataverseIntake(crm: crm, auth: .header(name: name, value: try value(v, "value")), objects: objects)
+                out[crm] = DataverseIntake(crm: crm, auth: .header(name: name, value: try value(v, "value")), objects: objects, ownUserID: config.service.ownChanges[crm])
             case .dataverseQueryString(let name, let v):
-                out[crm] = DataverseIntake(crm: crm, auth: .queryString(name: name, value: try value(v, "value")), objects: objects)
+                out[crm] = DataverseIntake(crm: crm, auth: .queryString(name: name, value: try value(v, "value")), objects: objects, ownUserID: config.service.ownChanges[crm])
             }
         }
         return out

@@ -131,9 +131,9 @@ enum EmbeddedService {
           listen: 127.0.0.1:8787
           safety_net_seconds: 300
           webhooks:
-            hubspot: {secret: "\(hubspotSecret)"}
+            hubspot: {secret: "\(hubspotSecret)", own_source_id: "\(HubSpotWebhooks.appSourceID)"}
             salesforce: {secret: "\(salesforceSecret)", organization_id: "00D5g0000000001EAA"}
-            dynamics: {auth: webhook_key, value: "\(dataverseKey)"}
+            dynamics: {auth: webhook_key, value: "\(dataverseKey)", own_user_id: "\(DataverseEmulator.applicationUser)"}
 
         """
     }

@@ -60,4 +60,17 @@ struct DataverseIntakeTests {
             }
         }
     }
+
+    @Test("operations Concord's application user initiated are not worked")
+    func ownChangesIgnored() throws {
+        let intake = DataverseIntake(crm: "dynamics", auth: .webhookKey("key-1"), objects: objects, ownUserID: "75c2bd34-0000-4000-8000-00000000a0a0")
+        var own = context("Update")
+        own.removeLast()
+        own += Array(", \"InitiatingUserId\": \"75C2BD34-0000-4000-8000-00000000A0A0\"}".utf8)
+        #expect(try intake.accept(request(body: own), now: 0).events.isEmpty)
+        var other = context("Update")
+        other.removeLast()
+        other += Array(", \"InitiatingUserId\": \"11111111-2222-4333-8444-555555555555\"}".utf8)
+        #expect(try intake.accept(request(body: other), now: 0).events.count == 1)
+    }
 }

@@ -98,4 +98,19 @@ struct SalesforceIntakeTests {
             #expect(error.kind == .malformed)
         }
     }
+
+    @Test("change events of Concord's own writes (changeOrigin names its client) are not worked")
+    func ownChangesIgnored() throws {
+        func event(_ origin: String, _ id: String, _ replay: Int) -> String {
+            """
+            {"data": {"payload": {"ChangeEventHeader": {"entityName": "Contact", "changeType": "UPDATE", "recordIds": ["\(id)"],
+              "changeOrigin": "\(origin)"}}, "event": {"replayId": \(replay)}}, "channel": "/data/ContactChangeEvent"}
+            """
+        }
+        let body = "[" + [event("com/salesforce/api/rest/59.0;client=concord", "003A", 1), event("com/salesforce/api/rest/59.0;client=other", "003B", 2),
+                          event("com/salesforce/ui", "003C", 3)].joined(separator: ",") + "]"
+        let a = try intake.accept(cdc(body), now: now)
+        #expect(a.events.map(\.crmID) == ["003B", "003C"])
+        #expect(a.ignored == 1)
+    }
 }

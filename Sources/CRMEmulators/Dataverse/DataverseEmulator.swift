@@ -89,7 +89,8 @@ public final class DataverseEmulator: CRMEmulator {
     }
 
     /// The emulator's application user (webhook `UserId`).
-    static let applicationUser = "75c2bd34-0000-4000-8000-00000000a0a0"
+    /// The systemuser id of the API's application user (WhoAmI, InitiatingUserId of API writes).
+    public static let applicationUser = "75c2bd34-0000-4000-8000-00000000a0a0"
 
     /// `contacts(guid)` -> ("contacts", "guid").
     static func splitKey(_ segment: String) -> (String, String?) {

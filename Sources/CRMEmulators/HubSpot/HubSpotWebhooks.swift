@@ -14,13 +14,16 @@ public enum HubSpotWebhooks {
 
     static let singular = ["contacts": "contact", "companies": "company", "deals": "deal"]
 
+    /// The `sourceId` of changes made through the API (the emulator knows one app).
+    public static let appSourceID = "emulator-app"
+
     /// The events of one change (one per changed property on updates).
     static func events(_ event: ChangeEvent, _ record: StoredRecord) -> [JSONValue] {
         guard let object = singular[event.type] else { return [] }
         let base: [String: JSONValue] = [
             "eventId": .int(event.sequence), "subscriptionId": 1, "portalId": 62515, "appId": 54321, "occurredAt": .int(event.at),
             "attemptNumber": 0, "objectId": .int(Int64(record.id) ?? 0), "changeSource": .string(event.source == "API" ? "INTEGRATION" : "CRM_UI"),
-            "sourceId": .string(event.source == "API" ? "emulator-app" : "userId:1"),
+            "sourceId": .string(event.source == "API" ? appSourceID : "userId:1"),
         ]
         var events: [JSONValue] = []
         func add(_ type: String, _ extra: [String: JSONValue] = [:]) {

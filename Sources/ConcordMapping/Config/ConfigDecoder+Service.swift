@@ -34,10 +34,12 @@ extension ConfigDecoder {
                 let v = e.value
                 switch crm.kind {
                 case .hubspot:
-                    _ = try v.entries(what, allowed: ["secret"])
+                    _ = try v.entries(what, allowed: ["secret", "own_source_id"])
                     s.webhooks[e.key] = .hubspotSignature(secret: try secret(try v.required("secret", in: what), "\(what).secret"))
+                    if let n = v["own_source_id"] { s.ownChanges[e.key] = try n.text("\(what).own_source_id") }
                 case .salesforce:
-                    _ = try v.entries(what, allowed: ["secret", "organization_id"])
+                    _ = try v.entries(what, allowed: ["secret", "organization_id", "own_client"])
+                    if let n = v["own_client"] { s.ownChanges[e.key] = try n.text("\(what).own_client") }
                     let org = try v["organization_id"].map { n throws(ConfigError) -> String in
                         let id = try n.text("\(what).organization_id")
                         guard id.count == 15 || id.count == 18, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
@@ -51,7 +53,8 @@ extension ConfigDecoder {
                     }
                     s.webhooks[e.key] = .salesforce(secret: sec, organizationID: org)
                 case .dynamics:
-                    _ = try v.entries(what, allowed: ["auth", "name", "value"])
+                    _ = try v.entries(what, allowed: ["auth", "name", "value", "own_user_id"])
+                    if let n = v["own_user_id"] { s.ownChanges[e.key] = try n.text("\(what).own_user_id").lowercased() }
                     let auth = try v.required("auth", in: what).choice("\(what).auth", ["webhook_key", "http_header", "http_query_string"])
                     let value = try secret(try v.required("value", in: what), "\(what).value")
                     switch auth {

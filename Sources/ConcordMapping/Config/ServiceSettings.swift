@@ -32,6 +32,11 @@ public struct ServiceSettings: Hashable, Sendable {
     public var opsToken: CredentialSource?
     /// How each CRM's webhooks are authenticated, by CRM name; a CRM without one takes none.
     public var webhooks: [String: WebhookAuth] = [:]
+    /// What marks Concord's own writes in each CRM's webhooks, by CRM name (HubSpot: the
+    /// app's `sourceId`; Dataverse: the application user's id, `InitiatingUserId`;
+    /// Salesforce: the `client=` of its call options, `concord` unless set). Events of
+    /// Concord's own writes are answered and not worked: Concord knows what it wrote.
+    public var ownChanges: [String: String] = [:]
 
     /// The defaults.
     public init() {}
