@@ -52,14 +52,19 @@ public struct PushResult: Hashable, Sendable {
     /// history after the write. The engine compares it with what it last saw there: a
     /// different value is an edit Concord overwrote unseen, merged at its own time.
     public var preceding: [String: PrecedingValue]
+    /// On success: CRM fields the record was written without (HubSpot association writes
+    /// are calls of their own after the record's), with why. The record's other fields are
+    /// written; these still hold what they held.
+    public var unwritten: [String: ConnectorError]
 
     /// Creates a result.
     public init(key: Int64, outcome: Result<String, ConnectorError>, matchedExisting: Bool = false,
-                preceding: [String: PrecedingValue] = [:]) {
+                preceding: [String: PrecedingValue] = [:], unwritten: [String: ConnectorError] = [:]) {
         self.key = key
         self.outcome = outcome
         self.matchedExisting = matchedExisting
         self.preceding = preceding
+        self.unwritten = unwritten
     }
 }
 

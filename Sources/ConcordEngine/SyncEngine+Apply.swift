@@ -17,6 +17,7 @@ extension SyncEngine {
             switch result.outcome {
             case .success(let externalID):
                 var replan = false
+                var unwritten: [String] = []
                 if p.isDelete {
                     try store.updateShadow(replica: replica, record: p.item.record, fields: [Self.deletedMarker: .bool(true)])
                     r.deleted += 1
@@ -34,9 +35,19 @@ extension SyncEngine {
                     // A deferred reference is blank in the CRM now; the shadow says so, so the
                     // blank read back is no edit, and the reference still differs: it is pushed later.
                     for f in p.deferred { seen[f] = .null }
+                    // Fields the CRM took the record without (a HubSpot association whose own
+                    // call failed) keep what the shadow held, and go again: the rest of the
+                    // write is recorded, so it never reads back as an edit made there.
+                    unwritten = Self.canonicalFields(result.unwritten.keys, mapping: config.mapping(crm: replica, object: object))
+                    for f in unwritten { seen[f] = nil }
+                    if let first = result.unwritten.values.first { r.lastError = first.description }
                     try store.updateShadow(replica: replica, record: p.item.record, fields: seen)
                 }
                 try store.completeOutbox([p.item.id])
+                if !unwritten.isEmpty {
+                    _ = try store.enqueue(replica: replica, objectType: object, record: p.item.record, operation: .update,
+                                          payload: unwritten.sorted().joined(separator: ","))
+                }
                 if !p.deferred.isEmpty || !p.unheld.isEmpty {
                     let id = try store.enqueue(replica: replica, objectType: object, record: p.item.record, operation: .update,
                                                payload: (p.deferred + p.unheld).sorted().joined(separator: ","))
@@ -113,6 +124,13 @@ extension SyncEngine {
             r.lastError = "\(replica) returned no result for \(prepared.count - answered.count) item(s)"
         }
         return stop
+    }
+
+    /// The canonical fields of CRM fields, by the mapping.
+    static func canonicalFields(_ crmFields: some Sequence<String>, mapping: ObjectMapping?) -> [String] {
+        guard let mapping else { return [] }
+        let wanted = Set(crmFields)
+        return mapping.fields.filter { wanted.contains($0.crmField) }.map(\.canonical)
     }
 
     /// Whether `record` is deleted in Concord and its delete is still to be sent to `replica`

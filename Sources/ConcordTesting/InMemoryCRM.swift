@@ -32,6 +32,9 @@ public actor InMemoryCRM: CRMConnector {
     public var offline = false
     /// The next this many push calls fail as rate limited.
     public var throttledPushes = 0
+    /// Fields an update writes by a call of its own that fails (as a HubSpot association
+    /// can): the record is written without them and they are reported unwritten.
+    public var failWritesOf: Set<String> = []
     /// Items whose fields contain this value are refused as a validation error.
     public var rejectValue: WireValue?
     /// When set, the next push applies its creates and then fails before answering (the
@@ -66,7 +69,8 @@ public actor InMemoryCRM: CRMConnector {
 
     /// Sets the fault knobs.
     public func setFaults(offline: Bool? = nil, throttledPushes: Int? = nil, rejectValue: WireValue?? = nil,
-                          loseNextAcknowledgement: Bool? = nil, uniqueFields: [String: String]? = nil) {
+                          loseNextAcknowledgement: Bool? = nil, uniqueFields: [String: String]? = nil, failWritesOf: Set<String>? = nil) {
+        if let failWritesOf { self.failWritesOf = failWritesOf }
         if let uniqueFields { self.uniqueFields = uniqueFields }
         if let offline { self.offline = offline }
         if let throttledPushes { self.throttledPushes = throttledPushes }
@@ -274,9 +278,14 @@ public actor InMemoryCRM: CRMConnector {
                         ConnectorError(.validation, crm: name, status: 400, crmCode: "INVALID_VALUE", message: "the value '\(bad.text ?? "")' is not allowed; refused"))))
                     continue
                 }
-                userUpdate(object, id, fields)
+                // Fields written by a call of their own that fails (HubSpot associations):
+                // the record is written without them.
+                let failing = fields.keys.filter { failWritesOf.contains($0) }
+                userUpdate(object, id, fields.filter { !failWritesOf.contains($0.key) })
                 writes.append(("update", object, id))
-                results.append(PushResult(key: item.key, outcome: .success(id)))
+                results.append(PushResult(key: item.key, outcome: .success(id), unwritten: Dictionary(uniqueKeysWithValues: failing.map {
+                    ($0, ConnectorError(.rateLimited, crm: name, status: 429, message: "the association call was throttled"))
+                })))
             case .delete(let id):
                 userDelete(object, id)
                 writes.append(("delete", object, id))

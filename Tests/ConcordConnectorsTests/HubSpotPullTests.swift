@@ -106,6 +106,26 @@ import Testing
         }
     }
 
+    @Test("an update whose association call fails is the record's success with the association reported unwritten")
+    func failedAssociationLeavesTheWriteStanding() async throws {
+        let emulator = HubSpotTestSupport.emulator()
+        try await HubSpotTestSupport.withServer(emulator) { connector, _ in
+            let created = try await connector.push(object: "contacts", items: [
+                PushItem(key: 1, operation: .create(fields: ["email": .string("cy@acme.test"), "jobtitle": .string("Analyst")], upsertKey: nil)),
+            ])
+            let id = try #require(try? created.first?.outcome.get())
+            // The company does not exist: the record's properties are written, its association fails.
+            let updated = try await connector.push(object: "contacts", items: [
+                PushItem(key: 2, operation: .update(id: id, fields: ["jobtitle": .string("Director"), "associations.companies": .string("99999999999")],
+                                                    ifMatch: nil)),
+            ])
+            let result = try #require(updated.first)
+            #expect((try? result.outcome.get()) == id, "the record was written: \(result.outcome)")
+            #expect(result.unwritten["associations.companies"] != nil, "the association is reported unwritten")
+            #expect(emulator.control.store.get("contacts", id)?.fields["jobtitle"] == .string("Director"))
+        }
+    }
+
     @Test func fieldHistoryAndAssociationsArePulled() async throws {
         let emulator = HubSpotTestSupport.emulator()
         try await HubSpotTestSupport.withServer(emulator) { connector, _ in

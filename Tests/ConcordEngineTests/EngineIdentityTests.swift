@@ -102,6 +102,32 @@ struct EngineIdentityTests {
                 "nothing of the merged-away record was written over it: \(String(describing: survivor))")
     }
 
+    @Test("a write HubSpot took without its association (that call failed) is recorded for the rest: it never reads back as an edit made there, and the association goes again")
+    func partlyWrittenIsRecorded() async throws {
+        let w = try World()
+        defer { w.remove() }
+        let c = await w.sf.userCreate("Contact", ["FirstName": .string("Ada"), "LastName": .string("Lovelace"), "Email": .string("ada@x.io"),
+                                                  "Title": .string("Analyst")])
+        let a = await w.sf.userCreate("Account", ["Name": .string("Acme")])
+        _ = await w.engine.syncToConvergence()
+        // HubSpot's clock runs ahead: its write times are later than Salesforce's next edit.
+        await w.hs.advance(by: 60_000)
+        await w.hs.setFaults(failWritesOf: ["associations.companies"])
+        await w.sf.userUpdate("Contact", c, ["Title": .string("Director"), "AccountId": .string(a)])
+        _ = await w.engine.runPass()
+        // A later edit in Salesforce, stamped before HubSpot's write of "Director".
+        await w.sf.userUpdate("Contact", c, ["Title": .string("VP")])
+        await w.hs.setFaults(failWritesOf: [])
+        _ = await w.engine.syncToConvergence()
+        let hsContact = await w.hs.records("contacts").first?.value
+        #expect(await w.sf.records("Contact")[c]?["Title"]?.text == "VP", "Salesforce's later edit stands")
+        #expect(hsContact?["jobtitle"]?.text == "VP", "HubSpot's copy of Concord's own write was no edit there")
+        let hsAccount = try await w.engine.withStore { s in
+            try s.linkedRecord(replica: "salesforce", objectType: "company", externalID: a).flatMap { try s.externalID(replica: "hubspot", record: $0) }
+        }
+        #expect(hsAccount != nil && hsContact?["associations.companies"]?.text == hsAccount, "the association went again")
+    }
+
     @Test("a reference to a record a CRM refused is cleared there and blocked, not retried forever; it is set once the record exists")
     func unheldReference() async throws {
         let w = try World()

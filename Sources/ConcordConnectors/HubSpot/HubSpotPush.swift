@@ -31,7 +31,7 @@ extension HubSpotConnector {
             }
         }
         await attachPreceding(object: object, inputs: inputs, results: &results)
-        try await writeAssociations(object: object, inputs: inputs, results: &results)
+        await writeAssociations(object: object, inputs: inputs, results: &results)
         return items.compactMap { results[$0.key] }
     }
 
@@ -126,10 +126,12 @@ extension HubSpotConnector {
     /// Writes the association pseudo-fields of the items that succeeded, replacing what the
     /// record had: a value makes that record the only association of its type, a blank
     /// removes them all. Creates need no read; updates and upserts read the current
-    /// associations first (one v4 batch read per type). An association that fails turns its
-    /// item's result into that failure (the record itself was written).
+    /// associations first (one v4 batch read per type). An association that fails stays the
+    /// record's success, with the association field reported unwritten: the record's other
+    /// fields are written (Concord must know that, or it reads its own write back as an edit
+    /// made there at the time of the write), the association is written again later.
     private func writeAssociations(object: String, inputs: [HubSpotPushInput],
-                                   results: inout [Int64: PushResult]) async throws(ConnectorError) {
+                                   results: inout [Int64: PushResult]) async {
         var byTarget: [String: [(key: Int64, from: String, to: String?, existing: Bool)]] = [:]
         for input in inputs where !input.associations.isEmpty && input.endpoint != .archive {
             guard case .success(let id)? = results[input.key]?.outcome else { continue }
@@ -138,20 +140,26 @@ extension HubSpotConnector {
             }
         }
         for (target, links) in byTarget.sorted(by: { $0.key < $1.key }) {
-            let existingIDs = links.filter(\.existing).map(\.from)
-            let current = existingIDs.isEmpty ? [:] : try await associations(from: object, to: target, ids: existingIDs, kind: "push")
-            let stale = links.map { link in (from: link.from, to: (current[link.from] ?? []).filter { $0 != link.to }) }
-            var failures = try await archiveAssociations(from: object, to: target, links: stale)
-            let wanted = links.compactMap { link -> (from: String, to: String)? in
-                guard let to = link.to, !(current[link.from] ?? []).contains(to) else { return nil }
-                return (link.from, to)
+            var failures: [String: ConnectorError] = [:]
+            do {
+                let existingIDs = links.filter(\.existing).map(\.from)
+                let current = existingIDs.isEmpty ? [:] : try await associations(from: object, to: target, ids: existingIDs, kind: "push")
+                let stale = links.map { link in (from: link.from, to: (current[link.from] ?? []).filter { $0 != link.to }) }
+                failures = try await archiveAssociations(from: object, to: target, links: stale)
+                let wanted = links.compactMap { link -> (from: String, to: String)? in
+                    guard let to = link.to, !(current[link.from] ?? []).contains(to) else { return nil }
+                    return (link.from, to)
+                }
+                failures.merge(try await createAssociations(from: object, to: target, pairs: wanted)) { first, _ in first }
+            } catch {
+                // A call that failed whole (throttled, offline): none of this type's links is known written.
+                for link in links { failures[link.from] = error }
             }
-            failures.merge(try await createAssociations(from: object, to: target, pairs: wanted)) { first, _ in first }
             for link in links {
                 guard var failure = failures[link.from] else { continue }
                 failure.message = "the record \(link.from) was written but its association to \(target) \(link.to ?? "(none)") failed: "
                     + failure.message
-                results[link.key] = PushResult(key: link.key, outcome: .failure(failure))
+                results[link.key]?.unwritten[HubSpotAssociationField.field(for: target)] = failure
             }
         }
     }
