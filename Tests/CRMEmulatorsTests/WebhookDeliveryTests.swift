@@ -41,7 +41,7 @@ struct WebhookDeliveryTests {
         let sink = Scripted([])
         let server = try await sink.start()
         let hs = HubSpotEmulator()
-        hs.control.webhookTarget = WebhookTarget(url: server.baseURL + "/h", secret: "s")
+        hs.control.webhookTarget = WebhookTarget(url: server.baseURL + "/h", secret: "s", timeoutSeconds: 600)
         create(hs, 130)
         await sink.wait { r in r.compactMap { try? JSONValue.parse($0.body).arrayValue?.count }.reduce(0, +) >= 130 }
         await server.stop()
@@ -55,7 +55,7 @@ struct WebhookDeliveryTests {
         let sink = Scripted([500, 503])
         let server = try await sink.start()
         let hs = HubSpotEmulator()
-        hs.control.webhookTarget = WebhookTarget(url: server.baseURL + "/h", secret: "s", retryTimeScale: 0.001)
+        hs.control.webhookTarget = WebhookTarget(url: server.baseURL + "/h", secret: "s", retryTimeScale: 0.001, timeoutSeconds: 600)
         create(hs, 1)
         // The dispatcher counts a delivery once its answer is back, after the receiver saw it.
         await sink.wait { _ in hs.webhooks.counts.sent >= 1 }
@@ -64,7 +64,7 @@ struct WebhookDeliveryTests {
         #expect(hs.webhooks.counts.sent == 1 && hs.webhooks.counts.retried == 2)
         let refused = Scripted([400])
         let second = try await refused.start()
-        hs.control.webhookTarget = WebhookTarget(url: second.baseURL + "/h", secret: "s", retryTimeScale: 0.001)
+        hs.control.webhookTarget = WebhookTarget(url: second.baseURL + "/h", secret: "s", retryTimeScale: 0.001, timeoutSeconds: 600)
         create(hs, 1)
         await refused.wait { _ in hs.webhooks.counts.failed >= 1 }
         try await Task.sleep(nanoseconds: 200_000_000)
@@ -78,7 +78,7 @@ struct WebhookDeliveryTests {
         let sink = Scripted([])
         let server = try await sink.start()
         let hs = HubSpotEmulator()
-        hs.control.webhookTarget = WebhookTarget(url: server.baseURL + "/h", secret: "s")
+        hs.control.webhookTarget = WebhookTarget(url: server.baseURL + "/h", secret: "s", timeoutSeconds: 600)
         var drop = FaultSettings.Patch()
         drop.webhookDropRate = 1
         hs.control.applyFaults(drop)

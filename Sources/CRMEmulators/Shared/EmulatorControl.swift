@@ -24,12 +24,17 @@ public struct WebhookTarget: Sendable, Codable, Equatable {
     /// Scale of the CRM's retry delays (default 0.01: HubSpot's first retry after a minute
     /// comes after 0.6 s), so tests and benchmarks see retries without waiting hours.
     public var retryTimeScale: Double?
+    /// How long a delivery waits for its answer before it counts as failed (and is retried),
+    /// seconds; the CRM's own timeout (HubSpot 5 s) when nil. Tests on a loaded machine set
+    /// a long one, so a slow answer is not a retry they did not ask for.
+    public var timeoutSeconds: Double?
 
-    public init(url: String, secret: String? = nil, format: String? = nil, retryTimeScale: Double? = nil) {
+    public init(url: String, secret: String? = nil, format: String? = nil, retryTimeScale: Double? = nil, timeoutSeconds: Double? = nil) {
         self.url = url
         self.secret = secret
         self.format = format
         self.retryTimeScale = retryTimeScale
+        self.timeoutSeconds = timeoutSeconds
     }
 }
 

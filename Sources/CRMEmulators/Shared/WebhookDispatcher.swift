@@ -98,16 +98,17 @@ public final class WebhookDispatcher: Sendable {
         let twice = faults.webhookDuplicateRate > 0 && control.roll(faults.webhookDuplicateRate)
         let jitter = faults.webhookJitterMs > 0 ? Int(control.randomWord() % UInt64(faults.webhookJitterMs + 1)) : 0
         let scale = target.retryTimeScale ?? 0.01
+        let timeout = target.timeoutSeconds ?? policy.timeoutSeconds
         for copy in 0..<(twice ? 2 : 1) {
             if copy == 1 { stats.withLock { $0.duplicated += 1 } }
             Task {
                 if jitter > 0 { try? await Task.sleep(nanoseconds: UInt64(jitter + copy * 37) * 1_000_000) }
-                await self.deliver(build, scale: scale)
+                await self.deliver(build, scale: scale, timeout: timeout)
             }
         }
     }
 
-    private func deliver(_ build: @Sendable () -> WebhookMessage?, scale: Double) async {
+    private func deliver(_ build: @Sendable () -> WebhookMessage?, scale: Double, timeout: Double) async {
         for attempt in 0...policy.retryDelays.count {
             if attempt > 0 {
                 stats.withLock { $0.retried += 1 }
@@ -117,7 +118,7 @@ public final class WebhookDispatcher: Sendable {
             var request = URLRequest(url: url)
             request.httpMethod = "POST"
             request.httpBody = Data(message.body)
-            request.timeoutInterval = policy.timeoutSeconds
+            request.timeoutInterval = timeout
             for (name, value) in message.headers { request.setValue(value, forHTTPHeaderField: name) }
             if let (_, response) = try? await URLSession.shared.data(for: request), let status = (response as? HTTPURLResponse)?.statusCode {
                 if (200..<300).contains(status) {
