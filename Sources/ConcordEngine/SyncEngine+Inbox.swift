@@ -41,7 +41,7 @@ extension SyncEngine {
                 report.replicas["engine", default: PassReport.Replica()].lastError = "retrying the quarantine failed: \(error)"
             }
         }
-        await pushAll(into: &report, dryRun: false)
+        await pushAll(into: &report, dryRun: false, createsOnly: true)
         await finish(&report, callsBefore: callsBefore, dryRun: false)
         if let pending = try? store.pendingInbox(limit: limit) {
             let waiting = Set(pending.map(\.seq))

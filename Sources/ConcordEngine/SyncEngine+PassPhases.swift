@@ -11,7 +11,14 @@ extension SyncEngine {
 
     /// The write phase of a pass (or of a webhook batch): for each replica, pull again the
     /// objects about to be written, then push its outbox. A dry run only lists the writes.
-    func pushAll(into report: inout PassReport, dryRun: Bool) async {
+    ///
+    /// A webhook batch (`createsOnly`) pulls again only the objects it is about to create
+    /// records of (a copy made there meanwhile is matched, not duplicated): its updates need
+    /// no pull, as every update is guarded on its own: read by id just before it is written
+    /// where the CRM asks for that (HubSpot, Salesforce: ``CRMConnector/readsBeforeUpdating``),
+    /// conditional on the version read (Salesforce, Dataverse), and checked against HubSpot's
+    /// property history after. Edits made in the other CRMs meanwhile come as webhooks of their own.
+    func pushAll(into report: inout PassReport, dryRun: Bool, createsOnly: Bool = false) async {
         for name in replicas {
             var r = report.replicas[name] ?? PassReport.Replica()
             if dryRun {
@@ -20,7 +27,7 @@ extension SyncEngine {
                 // Edits made in this CRM since its pull must be merged before Concord writes
                 // over them (HubSpot has no conditional writes): pull again just the objects
                 // about to be written, so the write carries the merged winner.
-                if !r.parked, let objects = try? store.openOutboxObjects(replica: name), !objects.isEmpty {
+                if !r.parked, let objects = try? store.openOutboxObjects(replica: name, createsOnly: createsOnly), !objects.isEmpty {
                     await pull(replica: name, into: &r, report: &report, only: objects)
                 }
                 await push(replica: name, into: &r)

@@ -109,9 +109,12 @@ extension ConcordStore {
         return out
     }
 
-    /// The object types with open items (pending or sending) for a replica.
-    public func openOutboxObjects(replica: String) throws(StoreError) -> Set<String> {
-        let s = try db.prepare("SELECT DISTINCT object_type FROM outbox WHERE replica = ? AND state IN ('pending', 'sending')")
+    /// The object types with open items (pending or sending) for a replica; with
+    /// `createsOnly`, only those with an item that creates a record there (planned as a
+    /// create, or naming a record the replica holds no copy of).
+    public func openOutboxObjects(replica: String, createsOnly: Bool = false) throws(StoreError) -> Set<String> {
+        let s = try db.prepare("SELECT DISTINCT object_type FROM outbox o WHERE replica = ? AND state IN ('pending', 'sending')"
+                               + (createsOnly ? " AND (operation = 'create' OR NOT EXISTS (SELECT 1 FROM links l WHERE l.gid = o.gid AND l.replica = o.replica))" : ""))
         s.bind(1, replica)
         var out: Set<String> = []
         while try s.step() { out.insert(s.text(0)) }
