@@ -90,6 +90,38 @@ import Testing
         }
     }
 
+    /// Rows created and deleted while a client pages through a tracked query (Concord's
+    /// initial pull while users work) shift no untouched row out of the pages: the paging
+    /// cookie names the last key sent, as Dataverse's does (an offset skipped one per delete).
+    @Test func pagingSkipsNothingWhenRowsComeAndGoMeanwhile() async throws {
+        let emulator = DataverseEmulator()
+        emulator.seed(SyntheticWorld.generate(seed: 7, options: .init(size: 40)))
+        try await withServer(emulator) { client in
+            let all = Set(emulator.control.store.all("contact").map(\.id))
+            #expect(all.count == 40)
+            var seen: [String] = []
+            var next: String? = "\(api)/contacts?$select=lastname"
+            var pages = 0
+            while let url = next, pages < 30 {
+                let page = try await client.send("GET", url, headers: ["Prefer": "odata.track-changes, odata.maxpagesize=7"])
+                let ids = page.json?["value"]?.arrayValue?.compactMap { $0["contactid"]?.stringValue } ?? []
+                seen += ids
+                next = page.json?["@odata.nextLink"]?.stringValue
+                pages += 1
+                // Meanwhile: rows already sent are deleted (an offset would skip as many), then
+                // new rows come in (an offset would send as many again).
+                if pages == 1 {
+                    for id in ids.prefix(2) { #expect(try await client.send("DELETE", "\(api)/contacts(\(id))").status == 204) }
+                } else if pages == 2 {
+                    for n in 0..<3 { _ = try await client.send("POST", "\(api)/contacts", json: ["lastname": .string("New \(n)")]) }
+                }
+            }
+            #expect(next == nil && pages > 2, "paged to the end (\(pages) pages)")
+            #expect(all.subtracting(seen).isEmpty, "rows never sent: \(all.subtracting(seen).sorted())")
+            #expect(Set(seen).count == seen.count, "a row sent twice")
+        }
+    }
+
     @Test func batchWithChangeSetAndRollback() async throws {
         try await withServer(DataverseEmulator()) { client in
             let body = """

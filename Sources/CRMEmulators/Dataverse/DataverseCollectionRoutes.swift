@@ -40,20 +40,28 @@ extension DataverseEmulator {
         let maxPage = prefs.first { $0.hasPrefix("odata.maxpagesize=") }.flatMap { Int($0.dropFirst("odata.maxpagesize=".count)) }
         if let top = Int(request.queryValue("$top") ?? ""), maxPage == nil { rows = Array(rows.prefix(top)) }
         let pageSize = min(5000, max(1, maxPage ?? 5000))
-        let offset = cookie["offset"].flatMap { Int($0) } ?? 0
+        // Without $orderby, rows come in primary-key order and the paging cookie names the
+        // last key sent, as Dataverse's does: a row created or deleted meanwhile shifts no
+        // later row out of the next page (an offset would skip one). With $orderby, an offset.
+        let byKey = orders.isEmpty
+        let total = rows.count
+        if byKey, let last = cookie["last"] { rows = rows.filter { $0.0.id > last } }
+        let offset = byKey ? 0 : cookie["offset"].flatMap { Int($0) } ?? 0
         let page = rows.dropFirst(offset).prefix(pageSize)
         var body: [String: JSONValue] = [
             "@odata.context": .string(Self.context(request, entity: entity, select: select)),
             "value": .array(page.map { .object(Self.render($0.0, entity: entity, select: select, annotations: annotations)) }),
         ]
-        if request.queryValue("$count") == "true" { body["@odata.count"] = .int(Int64(min(rows.count, 5000))) }
+        if request.queryValue("$count") == "true" { body["@odata.count"] = .int(Int64(min(total, 5000))) }
         var headers: [(String, String)] = [("OData-Version", "4.0")]
         var applied: [String] = []
         if let maxPage { applied.append("odata.maxpagesize=\(maxPage)") }
         if !annotations.patterns.isEmpty { applied.append(annotations.applied) }
         let hasMore = offset + pageSize < rows.count
         if hasMore {
-            let next = "<cookie pagenumber=\"\(offset / pageSize + 2)\" offset=\"\(offset + pageSize)\"\(tracking ? " delta=\"\(deltaBase)\"" : "") />"
+            let number = (cookie["pagenumber"].flatMap { Int($0) } ?? 1) + 1
+            let position = byKey ? "last=\"\(page.last?.0.id ?? "")\"" : "offset=\"\(offset + pageSize)\""
+            let next = "<cookie pagenumber=\"\(number)\" \(position)\(tracking ? " delta=\"\(deltaBase)\"" : "") />"
             body["@odata.nextLink"] = .string(Self.link(request, entity: entity, replacing: "$skiptoken", with: next))
         }
         if tracking {
