@@ -92,6 +92,44 @@ struct EndToEndIdentityTests {
         #expect(!(await engine.runPass()).wroteAnything, "a pass after convergence writes nothing")
     }
 
+    @Test("a HubSpot company merge whose survivor is deleted before Concord pulls: the merge still counts (contacts move to the survivor everywhere) and the delete is ignored as for any company")
+    func hubspotMergeThenSurvivorDeleted() async throws {
+        let stack = try await Stack.start(people: 30, seed: 24)
+        defer { Task { await stack.stop() } }
+        let (engine, connectors) = try stack.engine()
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        let pairs: [(RecordID, String)] = try await engine.withStore { s in
+            try s.links(replica: "hubspot", objectType: "company").sorted { $0.key < $1.key }.compactMap { hsID, gid in
+                guard try s.externalID(replica: "salesforce", record: gid) != nil, try s.externalID(replica: "dynamics", record: gid) != nil,
+                      try s.record(gid)?.state.isAlive == true else { return nil }
+                return (gid, hsID)
+            }
+        }
+        let contactsOf: [RecordID: [RecordID]] = try await engine.withStore { s in
+            var out: [RecordID: [RecordID]] = [:]
+            for (gid, _) in pairs { out[gid] = try s.records(referencing: gid).filter { try s.record($0)?.objectType == "contact" } }
+            return out
+        }
+        let loser = try #require(pairs.first { !(contactsOf[$0.0] ?? []).isEmpty }, "a company with contacts")
+        let survivor = try #require(pairs.first { $0.0 != loser.0 })
+        let hubspot = try #require(stack.emulator("hubspot") as? HubSpotEmulator)
+        // Merged in HubSpot (its contacts move to the survivor there, unseen), then the
+        // survivor deleted, both between two passes.
+        _ = try hubspot.control.store.transaction { tx in try DriverProfile.hubspot(hubspot).merge("companies", survivor.1, loser.1, &tx) }
+        _ = try hubspot.control.store.transaction { tx in try tx.delete("companies", id: survivor.1, source: "CRM_UI") }
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        #expect(try await engine.withStore { try $0.survivor(of: loser.0) } == survivor.0, "the merge was taken in")
+        let sfSurvivor = try #require(try await engine.withStore { try $0.externalID(replica: "salesforce", record: survivor.0) })
+        #expect(stack.ids("salesforce", "Account").contains(sfSurvivor), "the survivor's delete was ignored elsewhere")
+        for contact in contactsOf[loser.0] ?? [] {
+            let sfID = try #require(try await engine.withStore { try $0.externalID(replica: "salesforce", record: contact) })
+            #expect(stack.emulator("salesforce").control.store.get("Contact", sfID)?.fields["AccountId"] == .string(sfSurvivor),
+                    "Salesforce's contact \(sfID) now belongs to the survivor")
+        }
+        let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
+        #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
+    }
+
     @Test("a Dataverse contact merge (the subordinate deactivated, merged, masterid set; not deleted): the merged-away person is deleted in the others, Dataverse's subordinate is left alone")
     func dataverseMerge() async throws {
         let stack = try await Stack.start(people: 20, seed: 23)

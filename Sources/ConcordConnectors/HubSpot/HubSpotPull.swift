@@ -112,8 +112,11 @@ extension HubSpotConnector {
         if let running = cursor.archivedUntil { until = running } else { until = max(cursor.archivedAfter, serverTime ?? horizon) }
         let deleted = page.results.compactMap { record -> CRMRecord? in
             guard let at = record.archivedAt ?? record.updatedAt, at > cursor.archivedAfter, at <= until else { return nil }
+            // A survivor archived after a merge still names what it took in: the merge counts
+            // (references move to it) even though the survivor itself is gone.
             return CRMRecord(id: record.id, fields: record.properties,
-                             modifiedAt: UInt64(clamping: min(at, Self.modifiedAt(record, modified) ?? at)), isDeleted: true)
+                             modifiedAt: UInt64(clamping: min(at, Self.modifiedAt(record, modified) ?? at)), isDeleted: true,
+                             mergedIDs: Self.mergedIDs(record))
         }
         if let next = page.nextAfter {
             cursor.archivedPage = next

@@ -116,11 +116,15 @@ extension HubSpotConnector {
         return objects.map { item in
             var fields = item.properties
             for (field, byID) in associations { fields[field] = byID[item.id].map(WireValue.string) ?? .null }
-            let merged = (item.properties["hs_merged_object_ids"]?.text ?? "")
-                .split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             return CRMRecord(id: item.id, fields: fields, modifiedAt: Self.modifiedAt(item, modified).map { UInt64(clamping: $0) },
-                             fieldModifiedAt: history[item.id] ?? [:], isDeleted: item.archived, mergedIDs: merged)
+                             fieldModifiedAt: history[item.id] ?? [:], isDeleted: item.archived, mergedIDs: Self.mergedIDs(item))
         }
+    }
+
+    /// The ids of the records merged into this one (`hs_merged_object_ids`, `;`-separated).
+    static func mergedIDs(_ item: HubSpotObject) -> [String] {
+        (item.properties["hs_merged_object_ids"]?.text ?? "")
+            .split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     static func chunks<T>(_ items: [T], of size: Int) -> [[T]] {
