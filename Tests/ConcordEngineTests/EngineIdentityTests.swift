@@ -61,6 +61,31 @@ struct EngineIdentityTests {
         #expect(!again.wroteAnything, "and it converged")
     }
 
+    @Test("a merge into a record already merged away elsewhere: references move to the end of the chain, not to the dead record")
+    func mergeIntoMergedAwayRecord() async throws {
+        let w = try World()
+        defer { w.remove() }
+        let a = await w.hs.userCreate("companies", ["name": .string("Acme"), "domain": .string("acme.io")])
+        let b = await w.hs.userCreate("companies", ["name": .string("Acme Inc"), "domain": .string("acme-inc.io")])
+        let c = await w.hs.userCreate("companies", ["name": .string("Acme Ltd"), "domain": .string("acme-ltd.io")])
+        let contact = await w.hs.userCreate("contacts", ["firstname": .string("Ada"), "lastname": .string("Lovelace"), "email": .string("ada@x.io"),
+                                                         "associations.companies": .string(c)])
+        _ = await w.engine.syncToConvergence()
+        let (ga, gb) = try await w.engine.withStore { s in
+            (try s.linkedRecord(replica: "hubspot", objectType: "company", externalID: a)!, try s.linkedRecord(replica: "hubspot", objectType: "company", externalID: b)!)
+        }
+        let (sfA, sfB) = try await w.engine.withStore { s in (try s.externalID(replica: "salesforce", record: ga)!, try s.externalID(replica: "salesforce", record: gb)!) }
+        // Between two passes: B merged into A in Salesforce, and C into B in HubSpot (where
+        // B lives on: company deletes are ignored), moving the contact to B there.
+        await w.sf.userMerge("Account", survivor: sfA, loser: sfB)
+        await w.hs.userMerge("companies", survivor: b, loser: c, movingReferences: true)
+        _ = await w.engine.syncToConvergence()
+        #expect(await w.sf.records("Contact").first?.value["AccountId"]?.text == sfA, "Salesforce's contact belongs to A, where B went")
+        #expect(await w.hs.records("contacts")[contact]?["associations.companies"]?.text == a, "so does HubSpot's")
+        let again = await w.engine.runPass()
+        #expect(!again.wroteAnything, "and it converged")
+    }
+
     @Test("a record merged into one Concord has not seen yet continues as the survivor: what referred to it still does, everywhere")
     func mergeIntoANewSurvivor() async throws {
         let w = try World()
