@@ -12,12 +12,15 @@ extension SyncEngine {
     /// The write phase of a pass (or of a webhook batch): for each replica, pull again the
     /// objects about to be written, then push its outbox. A dry run only lists the writes.
     ///
-    /// A webhook batch (`createsOnly`) pulls again only the objects it is about to create
-    /// records of (a copy made there meanwhile is matched, not duplicated): its updates need
-    /// no pull, as every update is guarded on its own: read by id just before it is written
-    /// where the CRM asks for that (HubSpot, Salesforce: ``CRMConnector/readsBeforeUpdating``),
-    /// conditional on the version read (Salesforce, Dataverse), and checked against HubSpot's
-    /// property history after. Edits made in the other CRMs meanwhile come as webhooks of their own.
+    /// A webhook batch (`createsOnly`) pulls again, in a CRM whose updates are read by id just
+    /// before they are written (HubSpot, Salesforce: ``CRMConnector/readsBeforeUpdating``),
+    /// only the objects it is about to create records of (a copy made there meanwhile is
+    /// matched, not duplicated): those updates are guarded one by one (the read, then a write
+    /// conditional on the version read in Salesforce, HubSpot's property history after).
+    /// Dataverse's updates are conditional on the row version Concord last read, and its
+    /// own writes' echoes are filtered from the webhooks, so there the objects to write are
+    /// pulled again as in a pass (else the second write of a row would fail its `If-Match`
+    /// in every round until a pass).
     func pushAll(into report: inout PassReport, dryRun: Bool, createsOnly: Bool = false) async {
         for name in replicas {
             var r = report.replicas[name] ?? PassReport.Replica()
@@ -27,7 +30,7 @@ extension SyncEngine {
                 // Edits made in this CRM since its pull must be merged before Concord writes
                 // over them (HubSpot has no conditional writes): pull again just the objects
                 // about to be written, so the write carries the merged winner.
-                if !r.parked, let objects = try? store.openOutboxObjects(replica: name, createsOnly: createsOnly), !objects.isEmpty {
+                if !r.parked, let objects = try? store.openOutboxObjects(replica: name, createsOnly: createsOnly && connectors[name]?.readsBeforeUpdating == true), !objects.isEmpty {
                     await pull(replica: name, into: &r, report: &report, only: objects)
                 }
                 await push(replica: name, into: &r)
