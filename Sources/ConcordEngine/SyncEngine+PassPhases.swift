@@ -29,8 +29,10 @@ extension SyncEngine {
             } else {
                 // Edits made in this CRM since its pull must be merged before Concord writes
                 // over them (HubSpot has no conditional writes): pull again just the objects
-                // about to be written, so the write carries the merged winner.
-                if !r.parked, let objects = try? store.openOutboxObjects(replica: name, createsOnly: createsOnly && connectors[name]?.readsBeforeUpdating == true), !objects.isEmpty {
+                // about to be written, so the write carries the merged winner. A webhook round
+                // leaves out the objects it only updates where each update is read just before.
+                let onlyCreates = createsOnly && connectors[name]?.readsBeforeUpdating == true
+                if !r.parked, let objects = try? store.openOutboxObjects(replica: name, createsOnly: onlyCreates), !objects.isEmpty {
                     await pull(replica: name, into: &r, report: &report, only: objects)
                 }
                 await push(replica: name, into: &r)

@@ -47,30 +47,31 @@ struct EndToEndIdentityTests {
         #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
     }
 
+    /// Two companies linked in all three CRMs (global id, HubSpot id): one with contacts, to be
+    /// merged away, those contacts, and another to survive.
+    func mergeCandidates(_ engine: SyncEngine) async throws -> (loser: (RecordID, String), survivor: (RecordID, String), contacts: [RecordID]) {
+        let (pairs, referencing): ([(RecordID, String)], [RecordID: [RecordID]]) = try await engine.withStore { s in
+            let pairs: [(RecordID, String)] = try s.links(replica: "hubspot", objectType: "company").sorted { $0.key < $1.key }.compactMap { hsID, gid in
+                guard try s.externalID(replica: "salesforce", record: gid) != nil, try s.externalID(replica: "dynamics", record: gid) != nil,
+                      try s.record(gid)?.state.isAlive == true else { return nil }
+                return (gid, hsID)
+            }
+            var out: [RecordID: [RecordID]] = [:]
+            for (gid, _) in pairs { out[gid] = try s.records(referencing: gid).filter { try s.record($0)?.objectType == "contact" } }
+            return (pairs, out)
+        }
+        let loser = try #require(pairs.first { !(referencing[$0.0] ?? []).isEmpty }, "a company with contacts")
+        let survivor = try #require(pairs.first { $0.0 != loser.0 })
+        return (loser, survivor, referencing[loser.0] ?? [])
+    }
+
     @Test("a HubSpot company merge: the merged-away company's contacts move to the survivor in every CRM, then an edit of the survivor syncs")
     func hubspotMerge() async throws {
         let stack = try await Stack.start(people: 30, seed: 22)
         defer { Task { await stack.stop() } }
         let (engine, connectors) = try stack.engine()
         _ = await engine.syncToConvergence(maxPasses: 8)
-        // Two companies linked everywhere, and a contact of the one to be merged away.
-        let pairs: [(RecordID, String)] = try await engine.withStore { s in
-            try s.links(replica: "hubspot", objectType: "company").sorted { $0.key < $1.key }.compactMap { hsID, gid in
-                guard try s.externalID(replica: "salesforce", record: gid) != nil, try s.externalID(replica: "dynamics", record: gid) != nil,
-                      try s.record(gid)?.state.isAlive == true else { return nil }
-                return (gid, hsID)
-            }
-        }
-        let referencing: [RecordID: [RecordID]] = try await engine.withStore { s in
-            var out: [RecordID: [RecordID]] = [:]
-            for (gid, _) in pairs {
-                out[gid] = try s.records(referencing: gid).filter { try s.record($0)?.objectType == "contact" }
-            }
-            return out
-        }
-        let loser = try #require(pairs.first { !(referencing[$0.0] ?? []).isEmpty }, "a company with contacts")
-        let survivor = try #require(pairs.first { $0.0 != loser.0 })
-        let contacts = referencing[loser.0] ?? []
+        let (loser, survivor, contacts) = try await mergeCandidates(engine)
         let hubspot = try #require(stack.emulator("hubspot") as? HubSpotEmulator)
         _ = try hubspot.control.store.transaction { tx in
             try DriverProfile.hubspot(hubspot).merge("companies", survivor.1, loser.1, &tx)
@@ -98,20 +99,7 @@ struct EndToEndIdentityTests {
         defer { Task { await stack.stop() } }
         let (engine, connectors) = try stack.engine()
         _ = await engine.syncToConvergence(maxPasses: 8)
-        let pairs: [(RecordID, String)] = try await engine.withStore { s in
-            try s.links(replica: "hubspot", objectType: "company").sorted { $0.key < $1.key }.compactMap { hsID, gid in
-                guard try s.externalID(replica: "salesforce", record: gid) != nil, try s.externalID(replica: "dynamics", record: gid) != nil,
-                      try s.record(gid)?.state.isAlive == true else { return nil }
-                return (gid, hsID)
-            }
-        }
-        let contactsOf: [RecordID: [RecordID]] = try await engine.withStore { s in
-            var out: [RecordID: [RecordID]] = [:]
-            for (gid, _) in pairs { out[gid] = try s.records(referencing: gid).filter { try s.record($0)?.objectType == "contact" } }
-            return out
-        }
-        let loser = try #require(pairs.first { !(contactsOf[$0.0] ?? []).isEmpty }, "a company with contacts")
-        let survivor = try #require(pairs.first { $0.0 != loser.0 })
+        let (loser, survivor, contacts) = try await mergeCandidates(engine)
         let hubspot = try #require(stack.emulator("hubspot") as? HubSpotEmulator)
         // Merged in HubSpot (its contacts move to the survivor there, unseen), then the
         // survivor deleted, both between two passes.
@@ -121,7 +109,7 @@ struct EndToEndIdentityTests {
         #expect(try await engine.withStore { try $0.survivor(of: loser.0) } == survivor.0, "the merge was taken in")
         let sfSurvivor = try #require(try await engine.withStore { try $0.externalID(replica: "salesforce", record: survivor.0) })
         #expect(stack.ids("salesforce", "Account").contains(sfSurvivor), "the survivor's delete was ignored elsewhere")
-        for contact in contactsOf[loser.0] ?? [] {
+        for contact in contacts {
             let sfID = try #require(try await engine.withStore { try $0.externalID(replica: "salesforce", record: contact) })
             #expect(stack.emulator("salesforce").control.store.get("Contact", sfID)?.fields["AccountId"] == .string(sfSurvivor),
                     "Salesforce's contact \(sfID) now belongs to the survivor")

@@ -37,6 +37,14 @@ struct ServeEndToEndTests {
         }
 
         /// Points every emulator's webhooks at the service.
+        /// Passes run here (not counted as the service's) until one is quiet: the writes the
+        /// first pass deferred are done and their echoes read, so later webhook rounds carry
+        /// only the test's edits.
+        func settle() async throws {
+            _ = await engine.syncToConvergence(maxPasses: 6)
+            #expect(try await engine.withStore { try $0.outboxDepth() }.values.reduce(0, +) == 0, "the passes left no write open")
+        }
+
         func subscribe() {
             stack.emulator("hubspot").control.webhookTarget = WebhookTarget(url: base + "/webhooks/hubspot", secret: ServeEndToEndTests.secrets.hubspot)
             stack.emulator("salesforce").control.webhookTarget = WebhookTarget(url: base + "/webhooks/salesforce", secret: ServeEndToEndTests.secrets.salesforce)
@@ -113,13 +121,7 @@ struct ServeEndToEndTests {
         let r = try await Self.start(seed: 41)
         defer { Task { await r.stop() } }
         #expect(try await Self.eventually { r.passes.value >= 1 }, "the first pass ran")
-        // Writes the first pass deferred (a reference not yet created) wait for the next round;
-        // passes run here (not the service's) finish them, so the webhook rounds below carry
-        // only the edits.
-        for _ in 0..<4 where try await r.engine.withStore({ try $0.outboxDepth().values.reduce(0, +) }) > 0 {
-            _ = await r.engine.runPass()
-        }
-        #expect(try await r.engine.withStore { try $0.outboxDepth() }.values.reduce(0, +) == 0, "the first passes left no write open")
+        try await r.settle()
         r.subscribe()
         let hs = try #require(r.stack.emulator("hubspot").control.store.all("contacts").sorted { $0.id < $1.id }.first?.id)
         #expect(try await Self.eventually { try await r.copy(of: hs, in: "hubspot", object: "contact", at: "salesforce") != nil })
@@ -150,9 +152,8 @@ struct ServeEndToEndTests {
         let r = try await Self.start(seed: 47)
         defer { Task { await r.stop() } }
         #expect(try await Self.eventually { r.passes.value >= 1 }, "the first pass ran")
-        // Passes run here (not the service's) until nothing changes: every row's version is
-        // then known, so Dataverse updates carry an If-Match naming it.
-        _ = await r.engine.syncToConvergence(maxPasses: 6)
+        // Every row's version is known now, so Dataverse updates carry an If-Match naming it.
+        try await r.settle()
         r.subscribe()
         let sf = try #require(r.stack.emulator("salesforce").control.store.all("Contact").sorted { $0.id < $1.id }.first?.id)
         #expect(try await Self.eventually { try await r.copy(of: sf, in: "salesforce", object: "contact", at: "dynamics") != nil })

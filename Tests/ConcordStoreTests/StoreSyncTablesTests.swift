@@ -53,6 +53,22 @@ struct StoreSyncTablesTests {
         #expect(try store.outboxDepth() == [:])
     }
 
+    @Test("objects with open writes: all of them, or (createsOnly) those with a create or a record the CRM holds no copy of")
+    func openOutboxObjects() throws {
+        let store = try open()
+        try store.setLink(replica: "hubspot", objectType: "contact", externalID: "101", record: a)
+        try store.enqueue(replica: "hubspot", objectType: "contact", record: a, operation: .update, payload: "title")
+        try store.enqueue(replica: "hubspot", objectType: "company", record: b, operation: .update, payload: "name")
+        #expect(try store.openOutboxObjects(replica: "hubspot") == ["contact", "company"])
+        #expect(try store.openOutboxObjects(replica: "hubspot", createsOnly: true) == ["company"], "b has no HubSpot copy")
+        try store.setLink(replica: "hubspot", objectType: "company", externalID: "202", record: b)
+        #expect(try store.openOutboxObjects(replica: "hubspot", createsOnly: true).isEmpty, "updates of linked records only")
+        let c = RecordID(high: 1, low: 3)
+        try store.enqueue(replica: "hubspot", objectType: "deal", record: c, operation: .create, payload: "name")
+        #expect(try store.openOutboxObjects(replica: "hubspot", createsOnly: true) == ["deal"])
+        #expect(try store.openOutboxObjects(replica: "salesforce", createsOnly: true).isEmpty)
+    }
+
     @Test("merge, shadow, cursor and outbox in one transaction: all or nothing")
     func atomic() throws {
         let store = try open()
