@@ -14,13 +14,18 @@ extension SyncEngine {
     /// time). Where the connector can tell each field's time (HubSpot's property history), the
     /// records with a changed field whose value is not Concord's and whose record time is
     /// later than Concord's value are asked for it (a batched read of those records only);
-    /// also when Concord's value came from this CRM.
+    /// also when Concord's value came from this CRM. Deleted rows too, where the object's
+    /// deletes are ignored: their last values are taken in at the delete's time otherwise.
     func withFieldTimes(_ records: [CRMRecord], replica: String, object: String, mapping: ObjectMapping,
                         connector: any CRMConnector) async throws -> [CRMRecord] {
         guard connector.hasFieldTimes, let def = config.object(object) else { return records }
         let mapper = RecordMapper(config: config, resolver: StoreResolver(store: store))
         var contested: [String] = []
-        for record in records where !record.isDeleted && record.fieldModifiedAt.isEmpty {
+        // A deleted row is taken in for its last values where deletes are ignored (its time
+        // is the delete's, later than any of its edits).
+        let lastValuesCount = config.sync.objects[object]?.deletePolicy == .ignore
+        for record in records where (!record.isDeleted || (lastValuesCount && !record.fields.isEmpty))
+            && record.fieldModifiedAt.isEmpty {
             guard let modified = record.modifiedAt,
                   let gid = try store.linkedRecord(replica: replica, objectType: object, externalID: record.id),
                   let current = try store.record(gid)?.state,

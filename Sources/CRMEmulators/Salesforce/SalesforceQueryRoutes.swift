@@ -14,6 +14,9 @@ extension SalesforceEmulator {
         do { parsed = try SOQLParser.parse(text) } catch let error as SOQLError {
             throw SalesforceError.malformedQuery(error.message)
         }
+        if let parent = Self.historyParent(of: parsed.object) {
+            return try historyQuery(parsed, parent: parent, request: request, base: base, all: all)
+        }
         guard let canonical = SalesforceSchema.objectName(parsed.object), let object = SalesforceSchema.objects[canonical] else {
             throw SalesforceError(status: 400, code: "INVALID_TYPE", message: "sObject type '\(parsed.object)' is not supported.")
         }
@@ -54,7 +57,7 @@ extension SalesforceEmulator {
         return page(cursor, offset: offset, base: base, all: all, id: String(parts[0]))
     }
 
-    private func page(_ cursor: QueryCursor, offset: Int, base: String, all: Bool, id: String?) -> EmulatorResponse {
+    func page(_ cursor: QueryCursor, offset: Int, base: String, all: Bool, id: String?) -> EmulatorResponse {
         let end = min(cursor.records.count, offset + cursor.batchSize)
         var body: [String: JSONValue] = [
             "totalSize": .int(Int64(cursor.records.count)), "done": .bool(end >= cursor.records.count),

@@ -40,6 +40,8 @@ public actor SalesforceConnector: CRMConnector {
     /// What each record showed when last read, to tell when its whole-second
     /// `LastModifiedDate` can guard a write (``SalesforceObservation``).
     var observed: [String: SalesforceObservation] = [:]
+    /// History objects the org refused (field history not enabled there): not asked again.
+    var withoutHistory: Set<String> = []
     /// Elapsed time between reads (not wall time: the org's clock may differ from ours).
     let monotonic = ContinuousClock()
 

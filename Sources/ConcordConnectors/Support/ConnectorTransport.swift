@@ -2,7 +2,7 @@ import ConcordHTTP
 
 /// What an API call was for, as counted in ``APICallCounts``.
 enum APICallKind: String, Sendable {
-    case auth, pull, fetch, find, push
+    case auth, pull, fetch, find, push, history
 }
 
 extension ConnectorError {
