@@ -61,4 +61,25 @@ struct EndToEndFieldTimesTests {
         let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
         #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
     }
+    @Test("a Dataverse phone edit, a later Salesforce edit of it, then a Dataverse city edit (full demo seed 10): Salesforce's phone and Dataverse's city stand")
+    func dataverseEditThenOtherField() async throws {
+        let stack = try await Stack.start(people: 20, seed: 33)
+        defer { Task { await stack.stop() } }
+        let (engine, connectors) = try stack.engine()
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        let company = try await linked(engine, "company")
+        let (sf, hs, dv) = (company.ids["salesforce"]!, company.ids["hubspot"]!, company.ids["dynamics"]!)
+        try stack.userEdit("dynamics", "account", dv, ["telephone1": .string("+15550101")])
+        try await Self.nextSecond()
+        try stack.userEdit("salesforce", "Account", sf, ["Phone": .string("+15550202")])
+        try await Self.nextSecond()
+        try stack.userEdit("dynamics", "account", dv, ["address1_city": .string("Later Dataverse City")])
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        #expect(stack.emulator("dynamics").control.store.get("account", dv)?.fields["telephone1"] == .string("+15550202"))
+        #expect(stack.emulator("hubspot").control.store.get("companies", hs)?.fields["phone"] == .string("+15550202"))
+        #expect(stack.emulator("salesforce").control.store.get("Account", sf)?.fields["Phone"] == .string("+15550202"))
+        #expect(stack.emulator("salesforce").control.store.get("Account", sf)?.fields["BillingCity"] == .string("Later Dataverse City"))
+        let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
+        #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
+    }
 }

@@ -65,6 +65,7 @@ public final class DataverseEmulator: CRMEmulator {
             case "$batch": return try batch(request)
             case "WhoAmI": return .json(200, ["BusinessUnitId": "00000000-0000-0000-0000-0000000000b1", "UserId": .string(Self.applicationUser), "OrganizationId": "00000000-0000-0000-0000-0000000000c1"])
             case "EntityDefinitions": return try metadata(request, key: key, rest: Array(rest.dropFirst()))
+            case "RetrieveRecordChangeHistory": return try recordChangeHistory(request)
             default:
                 guard let entity = DataverseSchema.entity(set: name) else {
                     throw DataverseError(status: 404, code: "0x80060888", message: "Resource not found for the segment '\(name)'.")

@@ -34,6 +34,8 @@ public actor DynamicsConnector: CRMConnector {
     private var token: (value: String, expiresAt: UInt64)?
     private var pendingAuth: Task<Result<(value: String, expiresAt: UInt64), ConnectorError>, Never>?
     private var calls: [String: Int] = [:]
+    /// Tables whose audit history the org refused (auditing off, or no privilege): not asked again.
+    var withoutAudit: Set<String> = []
 
     /// Creates a connector; nothing is sent until the first call.
     /// - Parameters:
