@@ -47,6 +47,11 @@ public protocol CRMConnector: Sendable {
     /// records whose record-level time may belong to another field's change.
     func fieldTimes(object: String, ids: [String], fields: [String]) async throws(ConnectorError) -> [String: [String: UInt64]]
 
+    /// The last values of deleted records the CRM reports without them (a Dataverse
+    /// tombstone), as deleted records carrying those values, with per-field times where known.
+    /// Ids it cannot tell about are left out.
+    func lastValues(object: String, ids: [String], fields: [String]) async throws(ConnectorError) -> [CRMRecord]
+
     /// Reads records by id, in batches (webhook hints, reconciliation).
     func fetch(object: String, ids: [String], fields: [String]) async throws(ConnectorError) -> [CRMRecord]
 
@@ -104,6 +109,9 @@ extension CRMConnector {
     public func fieldTimes(object: String, ids: [String], fields: [String]) async throws(ConnectorError) -> [String: [String: UInt64]] {
         [:]
     }
+
+    /// By default a deleted record comes with its last values, or they are not known.
+    public func lastValues(object: String, ids: [String], fields: [String]) async throws(ConnectorError) -> [CRMRecord] { [] }
 
     /// By default a connector reports no breaker.
     public func circuitState() async -> String { "unknown" }

@@ -5,7 +5,7 @@ import ConcordStore
 
 extension SyncEngine {
     /// Gives records their per-field times where the record's own time could decide a
-    /// conflict wrongly.
+    /// conflict wrongly (and deleted ones their last values first: ``withLastValues``).
     ///
     /// A CRM reports one modification time per record, and a changed field is stamped with
     /// it. When that time belongs to a later change of another field (Concord's own write of
@@ -18,6 +18,7 @@ extension SyncEngine {
     /// deletes are ignored: their last values are taken in at the delete's time otherwise.
     func withFieldTimes(_ records: [CRMRecord], replica: String, object: String, mapping: ObjectMapping,
                         connector: any CRMConnector) async throws -> [CRMRecord] {
+        let records = try await withLastValues(records, replica: replica, object: object, mapping: mapping, connector: connector)
         guard connector.hasFieldTimes, let def = config.object(object) else { return records }
         let mapper = RecordMapper(config: config, resolver: StoreResolver(store: store))
         var contested: [String] = []

@@ -82,4 +82,20 @@ struct EndToEndFieldTimesTests {
         let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
         #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
     }
+    @Test("a Dataverse account edited then deleted before Concord read the edit (full demo seed 17): the edit reaches the others from the delete's audit entry (company deletes are ignored)")
+    func dataverseEditThenDelete() async throws {
+        let stack = try await Stack.start(people: 20, seed: 34)
+        defer { Task { await stack.stop() } }
+        let (engine, _) = try stack.engine()
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        let company = try await linked(engine, "company")
+        let (sf, hs, dv) = (company.ids["salesforce"]!, company.ids["hubspot"]!, company.ids["dynamics"]!)
+        try stack.userEdit("dynamics", "account", dv, ["address1_city": .string("Last Dataverse City")])
+        _ = try stack.emulator("dynamics").control.store.transaction { tx in try tx.delete("account", id: dv, source: "CRM_UI") }
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        #expect(stack.emulator("salesforce").control.store.get("Account", sf)?.fields["BillingCity"] == .string("Last Dataverse City"))
+        #expect(stack.emulator("hubspot").control.store.get("companies", hs)?.fields["city"] == .string("Last Dataverse City"))
+        #expect(try await engine.withStore { try $0.record(company.gid)?.state.isAlive } == true, "the company lives on")
+        #expect(!stack.ids("dynamics", "account").contains(dv), "and is not re-created in Dataverse")
+    }
 }

@@ -30,15 +30,19 @@ extension DataverseEmulator {
                 writes[entry.timestamp, default: [:]][field] = (entry.value, i + 1 < entries.count ? entries[i + 1].value : .null)
             }
         }
-        func column(_ name: String, _ value: JSONValue) -> (String, JSONValue)? {
-            if entity.lookups.contains(where: { $0.name == name }) { return ("_\(name)_value", value["id"] ?? .null) }
-            return entity.fields.field(name) != nil ? (name, value) : nil
+        // A lookup as the Web API shows it: `_name_value`, annotated with the target's table.
+        func columns(_ name: String, _ value: JSONValue) -> [(String, JSONValue)] {
+            if entity.lookups.contains(where: { $0.name == name }) {
+                return [("_\(name)_value", value["id"] ?? .null),
+                        ("_\(name)_value@\(DataverseAnnotations.lookupLogicalName)", value["type"] ?? .null)]
+            }
+            return entity.fields.field(name) != nil ? [(name, value)] : []
         }
         func detail(_ n: Int, action: Int64, at: Int64, new: [String: JSONValue], old: [String: JSONValue]) -> JSONValue {
             let type = JSONValue.string("#Microsoft.Dynamics.CRM.\(entity.logicalName)")
             var newValue: [String: JSONValue] = ["@odata.type": type], oldValue: [String: JSONValue] = ["@odata.type": type]
-            for (k, v) in new where !v.isNull { if let (name, value) = column(k, v) { newValue[name] = value } }
-            for (k, v) in old where !v.isNull { if let (name, value) = column(k, v) { oldValue[name] = value } }
+            for (k, v) in new where !v.isNull { for (name, value) in columns(k, v) { newValue[name] = value } }
+            for (k, v) in old where !v.isNull { for (name, value) in columns(k, v) { oldValue[name] = value } }
             return ["@odata.type": "#Microsoft.Dynamics.CRM.AttributeAuditDetail",
                     "AuditRecord": ["@odata.type": "#Microsoft.Dynamics.CRM.audit",
                                     "auditid": .string(String(format: "%08x-0000-0000-0000-%012llx", n, record.version)),
