@@ -10,9 +10,13 @@ extension SyncEngine {
     /// associations on a merge without touching the associated records, so no pull would
     /// show it). The CRM's merge result (the survivor's fields, blanks filled from the
     /// others) arrives as the survivor's own change, so it wins as an edit made at the time
-    /// of the merge.
+    /// of the merge. A merged-away record's quarantined change is dropped.
     func absorbMerged(_ ids: [String], into survivor: String, replica: String, object: String,
                       report r: inout PassReport.Replica) throws(StoreError) {
+        // A merged-away record's change waiting in the quarantine is moot: the record is gone
+        // there. Kept, a later retry could link it (to the same person coming from another
+        // CRM) as if the CRM still had it.
+        for loser in ids where loser != survivor { _ = try store.removeQuarantine(key: quarantineKey(replica, object, loser)) }
         guard let target = try store.linkedRecord(replica: replica, objectType: object, externalID: survivor) else { return }
         for loser in ids {
             guard let gone = try store.linkedRecord(replica: replica, objectType: object, externalID: loser), gone != target,

@@ -223,9 +223,48 @@ struct EndToEndIdentityTests {
                 "and gets the last name it lacked")
         // Its quarantined input, taken in once linked, is merged by its own (earlier) time: the
         // later title from HubSpot stands everywhere, not moved back to Dataverse's.
-        #expect(stack.emulator("dynamics").control.store.get("contact", dvAda)?.fields["jobtitle"] == .string("Countess"))
-        #expect(stack.emulator("hubspot").control.store.get("contacts", hsAda)?.fields["jobtitle"] == .string("Countess"))
+        let why = try await engine.withStore { s -> String in
+            guard let gid = try s.linkedRecord(replica: "hubspot", objectType: "contact", externalID: hsAda) else { return "not linked" }
+            let title = try s.record(gid)?.state.entries.first { $0.name == "job_title" }.map { "\($0.register)" } ?? "none"
+            let conflicts = try s.conflicts(of: gid).map { "\($0.field): \($0.winner) over \($0.loser)" }
+            return "title register \(title); conflicts \(conflicts); Dataverse shadow \(try s.shadow(replica: "dynamics", record: gid))"
+        }
+        #expect(stack.emulator("dynamics").control.store.get("contact", dvAda)?.fields["jobtitle"] == .string("Countess"), "\(why)")
+        #expect(stack.emulator("hubspot").control.store.get("contacts", hsAda)?.fields["jobtitle"] == .string("Countess"), "\(why)")
         #expect(try await engine.withStore { try $0.quarantined() }.filter { $0.recordKey == dvAda }.isEmpty, "and leaves the quarantine")
+        let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
+        #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
+    }
+
+    @Test("a contact Dataverse holds quarantined, then merged away there: its quarantined input is dropped, not linked later to the same person from HubSpot (full demo seed 13)")
+    func quarantinedThenMergedAway() async throws {
+        let stack = try await Stack.start(people: 10, seed: 25)
+        defer { Task { await stack.stop() } }
+        let (engine, connectors) = try stack.engine()
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        let (_, _, _, dvSurvivor) = try await linkedEverywhere(engine, object: "contact")
+        let dataverse = try #require(stack.emulator("dynamics") as? DataverseEmulator)
+        let dvAda = UUID().uuidString.lowercased()
+        _ = dataverse.control.store.transaction { tx in
+            tx.create("contact", id: dvAda, fields: ["firstname": .string("Ada"), "emailaddress1": .string("ada@lovelace.test"), "statecode": 0],
+                      source: "CRM_UI")
+        }
+        _ = await engine.runPass()
+        #expect(try await engine.withStore { try $0.quarantined() }.contains { $0.recordKey == dvAda }, "quarantined: no last name")
+        _ = try dataverse.control.store.transaction { tx in try DriverProfile.dynamics(dataverse).merge("contact", dvSurvivor, dvAda, &tx) }
+        let hsAda = stack.emulator("hubspot").control.store.transaction { tx in
+            let id = String(40_000_000_000 + tx.nextCounter())
+            _ = tx.create("contacts", id: id, fields: ["firstname": .string("Ada"), "lastname": .string("Lovelace"),
+                                                       "email": .string("ada@lovelace.test")], source: "CRM_UI")
+            return id
+        }
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        let links = try await engine.withStore { s -> [String: String] in
+            guard let gid = try s.linkedRecord(replica: "hubspot", objectType: "contact", externalID: hsAda) else { return [:] }
+            return try s.links(of: gid)
+        }
+        #expect(links["dynamics"] != nil && links["dynamics"] != dvAda, "HubSpot's Ada is not linked to the row merged away: \(links)")
+        #expect(try await engine.withStore { try $0.quarantined() }.allSatisfy { $0.recordKey != dvAda }, "its quarantined input is gone")
         let v = try await Verification.check(config: stack.config, connectors: connectors, engine: engine)
         #expect(v.converged, "\(v.divergences.prefix(5)) \(v.unlinked.prefix(5))")
     }
