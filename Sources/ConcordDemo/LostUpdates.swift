@@ -56,7 +56,9 @@ enum LostUpdates {
     /// answered no request showing the record between the two (the emulators note when an
     /// answer last showed each record). Dataverse's delta and Salesforce's deleted-records
     /// list name a deleted record without its values, so such an edit is gone with its record
-    /// in that CRM; a company (whose deletes are ignored) lives on elsewhere without it.
+    /// in that CRM unless another answer showed it (a Dataverse delete's audit entry holds the
+    /// row's last values; Salesforce's `queryAll` shows deleted rows); a company (whose
+    /// deletes are ignored) lives on elsewhere without it.
     /// An answer in the same clock tick as the edit counts as showing it (strict).
     static func unobservable(_ log: [DriverChange], cluster: EmulatorCluster) -> (DriverChange) -> Bool {
         var deletedAt: [String: Int64] = [:]

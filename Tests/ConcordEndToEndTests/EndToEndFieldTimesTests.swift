@@ -98,4 +98,21 @@ struct EndToEndFieldTimesTests {
         #expect(try await engine.withStore { try $0.record(company.gid)?.state.isAlive } == true, "the company lives on")
         #expect(!stack.ids("dynamics", "account").contains(dv), "and is not re-created in Dataverse")
     }
+    @Test("a HubSpot city edit, a later Salesforce edit of it, then the HubSpot company archived (full demo seed 3): Salesforce's edit stands (the archived record's property history, read with archived=true)")
+    func hubspotEditThenArchive() async throws {
+        let stack = try await Stack.start(people: 20, seed: 35)
+        defer { Task { await stack.stop() } }
+        let (engine, _) = try stack.engine()
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        let company = try await linked(engine, "company")
+        let (sf, hs, dv) = (company.ids["salesforce"]!, company.ids["hubspot"]!, company.ids["dynamics"]!)
+        try stack.userEdit("hubspot", "companies", hs, ["city": .string("Older HubSpot City")])
+        try await Self.nextSecond()
+        try stack.userEdit("salesforce", "Account", sf, ["BillingCity": .string("Later Salesforce City")])
+        try await Self.nextSecond()
+        _ = try stack.emulator("hubspot").control.store.transaction { tx in try tx.delete("companies", id: hs, source: "CRM_UI") }
+        _ = await engine.syncToConvergence(maxPasses: 8)
+        #expect(stack.emulator("salesforce").control.store.get("Account", sf)?.fields["BillingCity"] == .string("Later Salesforce City"))
+        #expect(stack.emulator("dynamics").control.store.get("account", dv)?.fields["address1_city"] == .string("Later Salesforce City"))
+    }
 }

@@ -16,6 +16,8 @@ extension DataverseEmulator {
         guard let record = control.store.get(entity.logicalName, id, includeDeleted: true) else {
             throw DataverseError(status: 404, code: "0x80040217", message: "\(entity.logicalName) With Id = \(id) Does Not Exist")
         }
+        // The answer shows the row's values (a deleted row's last ones in its delete's entry).
+        RequestWrites.serve(record)
         let details = Self.auditDetails(record, entity: entity)
         return .json(200, ["AuditDetailCollection": ["MoreRecords": false, "PagingCookie": .null,
                                                      "TotalRecordCount": .int(Int64(details.count)), "AuditDetails": .array(details)]])

@@ -14,6 +14,8 @@ extension HubSpotEmulator {
         let properties = (body["properties"]?.arrayValue ?? []).compactMap(\.stringValue)
         let history = (body["propertiesWithHistory"]?.arrayValue ?? []).compactMap(\.stringValue)
         let idProperty = body["idProperty"]?.stringValue
+        // `?archived=true` on a read returns only archived records (with their last values).
+        let archived = operation == "read" && request.queryValue("archived") == "true"
         var results: [JSONValue] = []
         var errors: [HubSpotError] = []
         for input in inputs {
@@ -24,7 +26,7 @@ extension HubSpotEmulator {
             do {
                 let result: JSONValue? = try control.store.transaction { tx -> JSONValue? in
                     try batchItem(input, operation: operation, type: type, idProperty: input["idProperty"]?.stringValue ?? idProperty,
-                                  properties: properties, history: history, tx: &tx)
+                                  properties: properties, history: history, archived: archived, tx: &tx)
                 }
                 if let result { results.append(result) }
             } catch let error as HubSpotError {
@@ -52,11 +54,15 @@ extension HubSpotEmulator {
     }
 
     private func batchItem(_ input: JSONValue, operation: String, type: String, idProperty: String?, properties: [String],
-                           history: [String], tx: inout StoreTransaction) throws -> JSONValue? {
+                           history: [String], archived: Bool = false, tx: inout StoreTransaction) throws -> JSONValue? {
         let id = input["id"]?.textForm
         let written = Array((input["properties"]?.objectValue ?? [:]).keys)
         switch operation {
         case "read":
+            if archived {
+                guard let id, let record = tx.get(type, id, includeDeleted: true), record.isDeleted else { throw HubSpotError.notFound(id) }
+                return render(record, properties: properties, history: history)
+            }
             guard let id, let record = find(type, id: id, idProperty: idProperty, in: tx) else { throw HubSpotError.notFound(id) }
             return render(record, properties: properties, history: history)
         case "create":

@@ -61,20 +61,21 @@ extension HubSpotConnector {
 
     /// `POST /crm/v3/objects/{object}/batch/read` (200, or 207 with the unknown ids as errors).
     func batchRead(_ object: String, ids: [String], properties: [String], history: [String],
-                   kind: String) async throws(ConnectorError) -> [HubSpotObject] {
-        try await batchReadAnswer(object, ids: ids, properties: properties, history: history, kind: kind).objects
+                   kind: String, archived: Bool = false) async throws(ConnectorError) -> [HubSpotObject] {
+        try await batchReadAnswer(object, ids: ids, properties: properties, history: history, kind: kind, archived: archived).objects
     }
 
     /// A batch read's objects and its per-item errors (HubSpot answers 207 when some failed).
+    /// With `archived`, only archived records (HubSpot's `?archived=true`), with their last values.
     func batchReadAnswer(_ object: String, ids: [String], properties: [String], history: [String],
-                         kind: String) async throws(ConnectorError) -> (objects: [HubSpotObject], errors: [HubSpotErrorBody]) {
+                         kind: String, archived: Bool = false) async throws(ConnectorError) -> (objects: [HubSpotObject], errors: [HubSpotErrorBody]) {
         guard !ids.isEmpty else { return ([], []) }
         let body: ExactJSON = .object([
             "properties": .array(properties.map(ExactJSON.string)),
             "propertiesWithHistory": .array(history.map(ExactJSON.string)),
             "inputs": .array(ids.map { .object(["id": .string($0)]) }),
         ])
-        let (status, json, _) = try await call(kind, .post, objectPath(object, "/batch/read"), query: [("archived", "false")],
+        let (status, json, _) = try await call(kind, .post, objectPath(object, "/batch/read"), query: [("archived", archived ? "true" : "false")],
                                             body: body, readOnly: true)
         do {
             let batch = try HubSpotBatchResponse(json: json ?? .null)

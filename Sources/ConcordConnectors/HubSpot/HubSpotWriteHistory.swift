@@ -39,13 +39,19 @@ extension HubSpotConnector {
     public var hasFieldTimes: Bool { true }
 
     /// When each property's current value was set: the newest entry of its history (50
-    /// records per call). Association pseudo-fields have none.
+    /// records per call; archived ones in a second call). Association pseudo-fields have none.
     public func fieldTimes(object: String, ids: [String], fields: [String]) async throws(ConnectorError) -> [String: [String: UInt64]] {
         let properties = fields.filter { HubSpotAssociationField.targetType($0) == nil }
         guard !properties.isEmpty else { return [:] }
         var out: [String: [String: UInt64]] = [:]
         for chunk in Self.chunks(ids, of: Self.historyBatchSize) {
-            for read in try await batchRead(object, ids: chunk, properties: [], history: properties, kind: "history") {
+            var found = try await batchRead(object, ids: chunk, properties: [], history: properties, kind: "history")
+            // Archived records (taken in for their last values where deletes are ignored) are
+            // read apart: a batch read returns either live or archived records.
+            let live = Set(found.map(\.id))
+            let rest = chunk.filter { !live.contains($0) }
+            if !rest.isEmpty { found += try await batchRead(object, ids: rest, properties: [], history: properties, kind: "history", archived: true) }
+            for read in found {
                 out[read.id] = read.history.compactMapValues { entries in entries.compactMap(\.timestamp).max().map { UInt64(clamping: $0) } }
             }
         }
