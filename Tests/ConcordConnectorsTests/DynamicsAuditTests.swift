@@ -31,6 +31,7 @@ import Testing
             let times = try await dv.fieldTimes(object: "contacts", ids: ids, fields: fields)
             #expect(times[ids[0]]?["jobtitle"] == UInt64(titled) && times[ids[0]]?["_parentcustomerid_value"] == UInt64(titled))
             #expect(times[ids[0]]?["lastname"] == UInt64(renamed), "the rename, not the delete")
+            #expect(await dv.apiCalls()["history"] == 1, "both rows' audit in one $batch")
             let last = try await dv.lastValues(object: "contacts", ids: ids, fields: fields)
             #expect(last.map(\.id) == [ids[0]], "the row not deleted has no delete entry")
             let row = try #require(last.first)
@@ -47,7 +48,7 @@ import Testing
         try await EmulatorHarness.with(emulator) { h in
             let ids = seedDataverseContacts(emulator, count: 1)
             let refused = HTTPResponse(status: 403, body: Array(#"{"error":{"code":"0x80040220","message":"Principal user is missing prvReadAuditSummary privilege"}}"#.utf8))
-            let http = InterceptingClient(h.http) { request, _ in request.url.contains("RetrieveRecordChangeHistory") ? .respond(refused) : .pass }
+            let http = InterceptingClient(h.http) { request, _ in request.url.hasSuffix("/$batch") ? .respond(refused) : .pass }
             let dv = dynamicsConnector(h, http: http)
             let first = try await dv.fieldTimes(object: "contacts", ids: ids, fields: ["lastname"])
             let again = try await dv.fieldTimes(object: "contacts", ids: ids, fields: ["lastname"])

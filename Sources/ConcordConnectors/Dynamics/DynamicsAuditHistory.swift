@@ -1,4 +1,5 @@
 import ConcordHTTP
+import Foundation
 
 /// Per-field times, and the last values of deleted rows, from Dataverse audit history.
 ///
@@ -13,18 +14,14 @@ extension DynamicsConnector {
     /// Dataverse audits tables and columns where the org turned auditing on.
     public nonisolated var hasFieldTimes: Bool { true }
 
-    /// When each column's current value was set: the newest create or update that set it, one
-    /// `RetrieveRecordChangeHistory` call per row. A table the org does not let Concord read
-    /// the audit of (auditing off, no `prvReadAuditSummary`) gives nothing, and is not asked again.
+    /// When each column's current value was set: the newest create or update that set it
+    /// (`RetrieveRecordChangeHistory` per row, 100 rows per `$batch` call). A table the org does
+    /// not let Concord read the audit of (auditing off, no `prvReadAuditSummary`) gives
+    /// nothing, and is not asked again.
     public func fieldTimes(object: String, ids: [String], fields: [String]) async throws(ConnectorError) -> [String: [String: UInt64]] {
         try check([object] + fields)
-        var out: [String: [String: UInt64]] = [:]
-        for id in ids where DynamicsWire.isGUID(id) {
-            guard let changes = try await auditChanges(object: object, id: id) else { return [:] }
-            let times = Self.times(changes, fields: Set(fields))
-            if !times.isEmpty { out[id] = times }
-        }
-        return out
+        guard let history = try await auditChanges(object: object, ids: ids) else { return [:] }
+        return history.mapValues { Self.times($0, fields: Set(fields)) }.filter { !$0.value.isEmpty }
     }
 
     /// The values deleted rows held, from their delete's audit entry (`OldValue`), with each
@@ -33,9 +30,9 @@ extension DynamicsConnector {
         try check([object] + fields)
         let key = options.primaryKey(object)
         let wanted = Set(fields)
+        guard let history = try await auditChanges(object: object, ids: ids) else { return [] }
         var out: [CRMRecord] = []
-        for id in ids where DynamicsWire.isGUID(id) {
-            guard let changes = try await auditChanges(object: object, id: id) else { return [] }
+        for (id, changes) in history.sorted(by: { $0.key < $1.key }) {
             guard let delete = changes.first(where: { $0.action == 3 }) else { continue }
             var members = delete.old.filter { wanted.contains(String($0.key.split(separator: "@").first ?? "")) }
             members[key] = .string(id)
@@ -68,26 +65,50 @@ extension DynamicsConnector {
         return times
     }
 
-    /// A row's audit entries, newest first: none when the row is not there; `nil` when the
-    /// table's audit cannot be read (remembered: not asked again).
-    func auditChanges(object: String, id: String) async throws(ConnectorError) -> [AuditChange]? {
+    /// Rows' audit entries, newest first, by id (a row not there has none); `nil` when the
+    /// table's audit cannot be read (remembered: not asked again). 100 rows per `$batch`.
+    func auditChanges(object: String, ids: [String]) async throws(ConnectorError) -> [String: [AuditChange]]? {
         guard !withoutAudit.contains(object) else { return nil }
-        let url = URLText.appendingQuery([("@target", "{'@odata.id':'\(object)(\(id))'}")],
-                                         to: apiBase + "/RetrieveRecordChangeHistory(Target=@target)")
-        let json: ExactJSON
-        do { json = try await get(url, pageSize: pullPageSize, tracking: false, kind: .history) } catch {
-            if error.code == .notFound { return [] }
-            if error.code == .permanent || error.status == 403 || error.status == 400 {
-                withoutAudit.insert(object)
-                return nil
+        var out: [String: [AuditChange]] = [:]
+        for chunk in chunked(ids.filter(DynamicsWire.isGUID), size: 100) {
+            let paths = chunk.map { id in
+                URLText.appendingQuery([("@target", "{'@odata.id':'\(object)(\(id))'}")], to: "RetrieveRecordChangeHistory(Target=@target)")
             }
-            throw error
+            let boundary = UUID().uuidString.lowercased()
+            var request = HTTPRequest(method: .post, url: apiBase + "/$batch",
+                                      body: DynamicsBatch.readBody(paths, apiPath: "/api/data/" + options.apiVersion, boundary: boundary))
+            request.isSafeToRetry = true
+            request.headers.add(name: "Content-Type", value: "multipart/mixed; boundary=batch_\(boundary)")
+            request.headers.add(name: "Prefer", value: "odata.continue-on-error")
+            let response = try await send(.history, request)
+            guard response.isSuccess else {
+                let error = DynamicsErrors.error(status: response.status, headers: response.headers, body: response.body, crm: name)
+                if Self.refusesAudit(error.status) { withoutAudit.insert(object); return nil }
+                throw error
+            }
+            for (i, answer) in DynamicsBatch.answers(response.body, contentType: response.headers["Content-Type"]).enumerated() {
+                let index = answer.contentID.flatMap { Int($0) }.map { $0 - 1 } ?? i
+                guard chunk.indices.contains(index) else { continue }
+                switch answer.status {
+                case 200..<300:
+                    guard let details = (try? ExactJSON.parse(answer.body))?["AuditDetailCollection"]?["AuditDetails"]?.arrayValue else {
+                        throw ConnectorError.malformed("RetrieveRecordChangeHistory without AuditDetailCollection.AuditDetails", crm: name)
+                    }
+                    out[chunk[index]] = Self.changes(details)
+                case 404: out[chunk[index]] = []
+                case let status where Self.refusesAudit(status):
+                    withoutAudit.insert(object)
+                    return nil
+                default:
+                    throw DynamicsErrors.error(status: answer.status, headers: answer.headers, body: answer.body, crm: name)
+                }
+            }
         }
-        guard let details = json["AuditDetailCollection"]?["AuditDetails"]?.arrayValue else {
-            throw ConnectorError.malformed("RetrieveRecordChangeHistory without AuditDetailCollection.AuditDetails", crm: name)
-        }
-        return Self.changes(details)
+        return out
     }
+
+    /// Whether a status means the org does not let Concord read this table's audit.
+    static func refusesAudit(_ status: Int?) -> Bool { status == 400 || status == 403 }
 
     /// Each audit detail as an ``AuditChange``, newest first; details without a time are left out.
     static func changes(_ details: [ExactJSON]) -> [AuditChange] {

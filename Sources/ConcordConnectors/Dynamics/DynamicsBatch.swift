@@ -38,6 +38,18 @@ enum DynamicsBatch {
         return Array(text.utf8)
     }
 
+    /// A body of reads: `GET` parts stand outside change sets (Dataverse refuses them inside);
+    /// part `i` gets `Content-ID: i+1`.
+    static func readBody(_ paths: [String], apiPath: String, boundary: String) -> [UInt8] {
+        var text = ""
+        for (index, path) in paths.enumerated() {
+            text += "--batch_\(boundary)\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\nContent-ID: \(index + 1)\r\n\r\n"
+            text += "GET \(apiPath)/\(path) HTTP/1.1\r\nAccept: application/json\r\n\r\n\r\n"
+        }
+        text += "--batch_\(boundary)--\r\n"
+        return Array(text.utf8)
+    }
+
     /// The answers in a `$batch` response, in order, with nested change sets flattened.
     static func answers(_ body: [UInt8], contentType: String?) -> [DynamicsBatchAnswer] {
         guard let boundary = boundary(contentType) else { return [] }
