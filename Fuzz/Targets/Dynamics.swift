@@ -4,7 +4,7 @@ import ConcordMapping
 
 /// Dataverse response bodies, as the connector reads them: collection pages and their rows
 /// (tombstones, annotations, lookups), `$batch` multipart answers and the answer inside each
-/// part, error bodies, the OAuth token answer, and the cursor.
+/// part, audit history, error bodies, the OAuth token answer, and the cursor.
 enum DynamicsTarget {
     static let statuses = [200, 201, 204, 400, 401, 403, 404, 409, 410, 412, 413, 429, 500, 503]
 
@@ -21,6 +21,11 @@ enum DynamicsTarget {
         let response = HTTPResponse(status: status, headers: headers, body: body)
         if let json = response.exactJSON {
             for row in json["value"]?.arrayValue ?? [] { _ = DynamicsWire.record(row, primaryKey: "contactid") }
+            // Audit history (RetrieveRecordChangeHistory): per-column times, a delete's last values.
+            let changes = DynamicsConnector.changes(json["AuditDetailCollection"]?["AuditDetails"]?.arrayValue ?? [])
+            let fields: Set<String> = ["lastname", "jobtitle", "_parentcustomerid_value"]
+            _ = DynamicsConnector.times(changes, fields: fields)
+            _ = DynamicsConnector.lastValues(id: "00000000-0000-0000-0000-000000000001", changes: changes, primaryKey: "contactid", fields: fields)
             _ = DynamicsConnector.tokenExpiry(json, nowMillis: 1_700_000_000_000)
         }
         _ = DynamicsErrors.error(status: status, headers: headers, body: body, crm: "dynamics")

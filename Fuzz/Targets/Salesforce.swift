@@ -2,8 +2,9 @@
 import ConcordHTTP
 import ConcordMapping
 
-/// Salesforce response bodies, as the connector reads them: query pages and their rows,
-/// error answers (whole-response and per-record), the OAuth token answer, and the cursor.
+/// Salesforce response bodies, as the connector reads them: query pages and their rows
+/// (records and field history rows), error answers (whole-response and per-record), the
+/// OAuth token answer, and the cursor.
 enum SalesforceTarget {
     static let statuses = [200, 201, 204, 207, 300, 400, 401, 403, 404, 409, 412, 429, 500, 503]
     static let config = CRMConfig(name: "salesforce", kind: .salesforce, baseURL: "https://example.my.salesforce.com",
@@ -21,6 +22,9 @@ enum SalesforceTarget {
         let json = response.exactJSON
 
         if let page = try? SalesforceQueryPage(json, crm: "salesforce", status: status) {
+            // Field history rows (ContactHistory, AccountHistory).
+            _ = SalesforceConnector.times(page.records, parent: "ContactId", object: "Contact", names: ["Title", "FirstName", "MailingCity"])
+            _ = SalesforceConnector.times(page.records, parent: "AccountId", object: "Account", names: ["BillingCity", "Name"])
             for row in page.records {
                 if let record = SalesforceWire.record(row) { _ = SalesforceConnector.digest(record) }
                 _ = SalesforceErrors.recordError(row, crm: "salesforce")

@@ -33,16 +33,21 @@ extension DynamicsConnector {
         guard let history = try await auditChanges(object: object, ids: ids) else { return [] }
         var out: [CRMRecord] = []
         for (id, changes) in history.sorted(by: { $0.key < $1.key }) {
-            guard let delete = changes.first(where: { $0.action == 3 }) else { continue }
-            var members = delete.old.filter { wanted.contains(String($0.key.split(separator: "@").first ?? "")) }
-            members[key] = .string(id)
-            members["modifiedon"] = .string(WireTime.iso(delete.at))
-            guard var record = DynamicsWire.record(.object(members), primaryKey: key) else { continue }
-            record.isDeleted = true
-            record.fieldModifiedAt = Self.times(changes, fields: wanted)
-            out.append(record)
+            if let record = Self.lastValues(id: id, changes: changes, primaryKey: key, fields: wanted) { out.append(record) }
         }
         return out
+    }
+
+    /// A deleted row as its delete's audit entry shows it (`nil` without one).
+    static func lastValues(id: String, changes: [AuditChange], primaryKey key: String, fields wanted: Set<String>) -> CRMRecord? {
+        guard let delete = changes.first(where: { $0.action == 3 }) else { return nil }
+        var members = delete.old.filter { wanted.contains(String($0.key.split(separator: "@").first ?? "")) }
+        members[key] = .string(id)
+        members["modifiedon"] = .string(WireTime.iso(delete.at))
+        guard var record = DynamicsWire.record(.object(members), primaryKey: key) else { return nil }
+        record.isDeleted = true
+        record.fieldModifiedAt = times(changes, fields: wanted)
+        return record
     }
 
     /// One audit entry: 1 create, 2 update, 3 delete; its time; the columns it set (with

@@ -36,15 +36,23 @@ extension SalesforceConnector {
                 }
                 throw error
             }
-            for row in rows {
-                guard let id = row[parent]?.stringValue, let field = row["Field"]?.stringValue,
-                      let at = row["CreatedDate"]?.stringValue.flatMap(WireTime.parse) else { continue }
-                for name in Self.parts(of: field, in: object) where names.contains(name) && out[id]?[name] == nil {
-                    out[id, default: [:]][name] = at  // newest first: the first row of a field is its current value's
-                }
-            }
+            out.merge(Self.times(rows, parent: parent, object: object, names: names)) { a, _ in a }
         }
         return out.mapValues { $0.filter { fields.contains($0.key) } }.filter { !$0.value.isEmpty }
+    }
+
+    /// Per record and field, the time of the newest history row naming it (rows newest first;
+    /// a compound field's row times each of its parts); rows that cannot be read are skipped.
+    static func times(_ rows: [ExactJSON], parent: String, object: String, names: Set<String>) -> [String: [String: UInt64]] {
+        var out: [String: [String: UInt64]] = [:]
+        for row in rows {
+            guard let id = row[parent]?.stringValue, let field = row["Field"]?.stringValue,
+                  let at = row["CreatedDate"]?.stringValue.flatMap(WireTime.parse) else { continue }
+            for name in parts(of: field, in: object) where names.contains(name) && out[id]?[name] == nil {
+                out[id, default: [:]][name] = at  // newest first: the first row of a field is its current value's
+            }
+        }
+        return out
     }
 
     /// The history object of `object` and the field naming the record, if it has one.
