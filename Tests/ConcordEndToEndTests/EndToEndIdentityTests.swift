@@ -202,7 +202,11 @@ struct EndToEndIdentityTests {
             tx.create("contact", id: dvAda, fields: ["firstname": .string("Ada"), "emailaddress1": .string("ada@lovelace.test"),
                                                      "jobtitle": .string("Analyst"), "statecode": 0], source: "CRM_UI")
         }
-        // Made after Dataverse's (Dataverse stamps whole seconds, so its stamp is earlier).
+        // Made after Dataverse's (Dataverse stamps whole seconds, so its stamp is earlier): a
+        // later millisecond, or both could fall on the same whole second and tie, which the
+        // replicas' site ids would decide.
+        let dvStamp = try #require(stack.emulator("dynamics").control.store.get("contact", dvAda)?.modifiedAt)
+        while EmulatorClock.systemMillis() <= dvStamp + 1 { try await Task.sleep(for: .milliseconds(1)) }
         let hsAda = stack.emulator("hubspot").control.store.transaction { tx in
             let id = String(40_000_000_000 + tx.nextCounter())
             _ = tx.create("contacts", id: id, fields: ["firstname": .string("Ada"), "lastname": .string("Lovelace"),
