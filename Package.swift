@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "ConcordEngine", targets: ["ConcordEngine"]),
         .library(name: "ConcordWebhooks", targets: ["ConcordWebhooks"]),
         .library(name: "ConcordService", targets: ["ConcordService"]),
+        .library(name: "ConcordReplication", targets: ["ConcordReplication"]),
         .library(name: "CRMEmulators", targets: ["CRMEmulators"]),
         .library(name: "ConcordBench", targets: ["ConcordBench"]),
     ],
@@ -123,6 +124,7 @@ let package = Package(
             path: "Tests/store-crash-writer",
             swiftSettings: strict
         ),
+        .target(name: "ConcordReplication", dependencies: ["ConcordCore", "ConcordStore"], swiftSettings: strict),
         .target(
             name: "ConcordDemo",
             dependencies: [
@@ -207,6 +209,11 @@ let package = Package(
                 "ConcordService", "ConcordWebhooks", "ConcordStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConcordReplicationTests",
+            dependencies: ["ConcordReplication", "ConcordStore", "ConcordCore"],
             swiftSettings: strict
         ),
         .testTarget(

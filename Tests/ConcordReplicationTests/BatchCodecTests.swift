@@ -1,0 +1,116 @@
+import ConcordCore
+@testable import ConcordReplication
+import ConcordStore
+import Foundation
+import Testing
+
+/// The replication batch's wire form: exact round trips, and nothing but an error for bytes
+/// that are not a whole batch (cut anywhere, damaged, or lying about their counts).
+@Suite struct BatchCodecTests {
+    static func value(_ rng: inout SplitMix64) -> Value {
+        switch rng.next() % 9 {
+        case 0: .null
+        case 1: .bool(rng.next() % 2 == 0)
+        case 2: .int(Int64(bitPattern: rng.next()))
+        case 3: .decimal(ExactDecimal("\(Int64(rng.next() % 100_000)).\(rng.next() % 100)")!)
+        case 4: .string(String(repeating: "é", count: Int(rng.next() % 5)) + "v\(rng.next() % 1000)")
+        case 5: .dateTime(Int64(rng.next() % 4_000_000_000_000))
+        case 6: .date(CalendarDate(daysSinceEpoch: Int32(rng.next() % 40_000)))
+        case 7: .reference(RecordID(high: rng.next(), low: rng.next()))
+        default: .multiSelect(Set((0..<rng.next() % 4).map { "o\($0 + rng.next() % 3)" }))
+        }
+    }
+
+    static func batch(seed: UInt64) -> ReplicationBatch {
+        var rng = SplitMix64(seed: seed)
+        let sites = (0..<1 + rng.next() % 4).map { _ in SiteID(rawValue: rng.next()) }
+        let fields = ["city", "email", "first_name", "job_title", "last_name", "phone", "status"]
+        let changes = (0..<rng.next() % 20).map { _ -> RecordChange in
+            var registers: [String: FieldRegister] = [:]
+            for field in fields where rng.next() % 2 == 0 {
+                registers[field] = FieldRegister(value: value(&rng), stamp: Stamp(hlc: HLCTimestamp(rawValue: rng.next()), site: sites[Int(rng.next() % UInt64(sites.count))]))
+            }
+            return RecordChange(id: RecordID(high: rng.next(), low: rng.next()), objectType: ["contact", "company", "deal"][Int(rng.next() % 3)],
+                                state: RecordState(fields: registers, causalLength: 1 + rng.next() % 5))
+        }
+        let after = rng.next() % 1_000_000
+        return ReplicationBatch(sender: sites[0], incarnation: rng.next(), after: after, through: after + UInt64(changes.count),
+                                floor: rng.next() % (after + 1), changes: changes)
+    }
+
+    @Test("random batches round-trip exactly (seeds 1-300)")
+    func roundTrip() throws {
+        for seed in UInt64(1)...300 {
+            let batch = Self.batch(seed: seed)
+            let decoded = try BatchCodec.decode(BatchCodec.encode(batch))
+            #expect(decoded == batch, "seed \(seed)")
+        }
+    }
+
+    @Test("a batch cut at any byte, or with any one byte changed, is refused whole, never half read (seeds 1-40)")
+    func cutsAndDamage() {
+        for seed in UInt64(1)...40 {
+            let bytes = BatchCodec.encode(Self.batch(seed: seed))
+            for cut in 0..<bytes.count {
+                #expect(throws: BatchCodec.DecodeError.self, "seed \(seed), cut at \(cut)") { try BatchCodec.decode(Array(bytes[..<cut])) }
+            }
+            var rng = SplitMix64(seed: seed)
+            for _ in 0..<50 {
+                var damaged = bytes
+                let at = Int(rng.next() % UInt64(bytes.count))
+                damaged[at] ^= UInt8(1 + rng.next() % 255)
+                #expect(throws: BatchCodec.DecodeError.self, "seed \(seed), byte \(at) changed") { try BatchCodec.decode(damaged) }
+            }
+        }
+    }
+
+    @Test("counts that promise more than the bytes hold, or more than the limits, are refused before allocating")
+    func lyingCounts() throws {
+        var batch = Self.batch(seed: 7)
+        batch.changes = Array(batch.changes.prefix(2))
+        let bytes = BatchCodec.encode(batch)
+        #expect(throws: BatchCodec.DecodeError.self) { try BatchCodec.decode(bytes, limits: .init(changes: 1)) }
+        // A well-formed, checksummed body whose record count is huge.
+        var forged = Array(BatchCodec.magic)
+        appendFixed(1, &forged); appendFixed(1, &forged)
+        appendVarint(0, &forged); appendVarint(0, &forged); appendVarint(0, &forged)
+        appendVarint(0, &forged); appendVarint(0, &forged)
+        appendVarint(UInt64.max >> 1, &forged)
+        let crc = CRC32.checksum(forged)
+        forged += [UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)]
+        let error = try #require(throws: BatchCodec.DecodeError.self) { try BatchCodec.decode(forged) }
+        #expect(error.reason.contains("record count"))
+    }
+
+    @Test("a register costs at most 12 bytes beyond its value's canonical bytes on the wire")
+    func overheadPerRegister() {
+        for seed in UInt64(1)...50 {
+            let batch = Self.batch(seed: seed)
+            guard batch.registerCount > 0 else { continue }
+            let values = batch.changes.flatMap { $0.state.entries.map { $0.register.value.canonicalBytes.count } }.reduce(0, +)
+            let records = batch.changes.count * (16 + 1 + 1 + 1)
+            let fixed = 4 + 16 + 3 * 5 + 4 + 64 + 40  // header, range varints, trailer, names and sites tables (bounded here)
+            let overhead = Double(BatchCodec.encode(batch).count - values - records - fixed) / Double(batch.registerCount)
+            #expect(overhead <= 12, "seed \(seed): \(overhead) bytes a register")
+        }
+    }
+
+    @Test("the CRC is zlib's (check value of \"123456789\")")
+    func crc() { #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926) }
+}
+
+/// The receiver's rule: apply a batch only where it stands; a gap rewinds the sender.
+@Suite struct BatchAcceptanceTests {
+    func batch(after: UInt64, through: UInt64) -> ReplicationBatch {
+        ReplicationBatch(sender: SiteID(rawValue: 1), incarnation: 1, after: after, through: through, floor: 0, changes: [])
+    }
+
+    @Test func decisions() {
+        #expect(BatchAcceptance.decide(batch(after: 10, through: 20), cursor: 10) == .apply)
+        #expect(BatchAcceptance.decide(batch(after: 5, through: 20), cursor: 10) == .apply, "overlap: re-applying the first part changes nothing")
+        #expect(BatchAcceptance.decide(batch(after: 5, through: 10), cursor: 10) == .alreadyApplied)
+        #expect(BatchAcceptance.decide(batch(after: 10, through: 10), cursor: 10) == .alreadyApplied, "an empty batch where the receiver stands")
+        #expect(BatchAcceptance.decide(batch(after: 15, through: 20), cursor: 10) == .gap(expected: 10))
+        if case .malformed = BatchAcceptance.decide(batch(after: 20, through: 10), cursor: 10) {} else { Issue.record("a backwards range is malformed") }
+    }
+}
