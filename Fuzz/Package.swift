@@ -26,6 +26,7 @@ let package = Package(
                 .product(name: "ConcordHTTP", package: concord),
                 .product(name: "ConcordConnectors", package: concord),
                 .product(name: "ConcordWebhooks", package: concord),
+                .product(name: "ConcordReplication", package: concord),
             ],
             path: "Targets",
             swiftSettings: [.unsafeFlags(["-swift-version", "6"])]

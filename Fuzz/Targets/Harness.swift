@@ -17,6 +17,7 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
     "change": ChangeTarget.run,
     "mapping": MappingTarget.run,
     "webhooks": WebhooksTarget.run,
+    "replication": ReplicationTarget.run,
 ]
 
 /// The target named by CONCORD_FUZZ_TARGET, looked up once.
