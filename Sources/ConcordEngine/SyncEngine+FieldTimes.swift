@@ -4,8 +4,17 @@ import ConcordMapping
 import ConcordStore
 
 extension SyncEngine {
+    /// Readies pulled or read records for ``ingest(_:replica:object:mapping:report:replicaReport:)``:
+    /// deleted ones get their last values where the CRM left them out (``withLastValues``),
+    /// then contested fields their own times (``withFieldTimes``).
+    func completed(_ records: [CRMRecord], replica: String, object: String, mapping: ObjectMapping,
+                   connector: any CRMConnector) async throws -> [CRMRecord] {
+        let records = try await withLastValues(records, replica: replica, object: object, mapping: mapping, connector: connector)
+        return try await withFieldTimes(records, replica: replica, object: object, mapping: mapping, connector: connector)
+    }
+
     /// Gives records their per-field times where the record's own time could decide a
-    /// conflict wrongly (and deleted ones their last values first: ``withLastValues``).
+    /// conflict wrongly.
     ///
     /// A CRM reports one modification time per record, and a changed field is stamped with
     /// it. When that time belongs to a later change of another field (Concord's own write of
@@ -18,14 +27,13 @@ extension SyncEngine {
     /// deletes are ignored: their last values are taken in at the delete's time otherwise.
     func withFieldTimes(_ records: [CRMRecord], replica: String, object: String, mapping: ObjectMapping,
                         connector: any CRMConnector) async throws -> [CRMRecord] {
-        let records = try await withLastValues(records, replica: replica, object: object, mapping: mapping, connector: connector)
         guard connector.hasFieldTimes, let def = config.object(object) else { return records }
         let mapper = RecordMapper(config: config, resolver: StoreResolver(store: store))
         var contested: [String] = []
         // A deleted row is taken in for its last values where deletes are ignored (its time
         // is the delete's, later than any of its edits).
-        let lastValuesCount = config.sync.objects[object]?.deletePolicy == .ignore
-        for record in records where (!record.isDeleted || (lastValuesCount && !record.fields.isEmpty))
+        let deletesIgnored = config.sync.objects[object]?.deletePolicy == .ignore
+        for record in records where (!record.isDeleted || (deletesIgnored && !record.fields.isEmpty))
             && record.fieldModifiedAt.isEmpty {
             guard let modified = record.modifiedAt,
                   let gid = try store.linkedRecord(replica: replica, objectType: object, externalID: record.id),

@@ -86,7 +86,7 @@ extension SyncEngine {
                     let mine = answer.records.filter { record in
                         record.isDeleted || mapping.discriminator.allSatisfy { record.fields[$0.key]?.text == $0.value }
                     }
-                    let records = try await withFieldTimes(mine, replica: replica, object: mapping.object, mapping: mapping, connector: connector)
+                    let records = try await completed(mine, replica: replica, object: mapping.object, mapping: mapping, connector: connector)
                     let isLast = mapping.object == mappings.last?.object
                     try store.transaction { s throws(StoreError) in
                         for record in records {

@@ -32,7 +32,7 @@ extension SyncEngine {
                 var page: PullPage
                 do {
                     page = try await connector.pull(request)
-                    page.records = try await withFieldTimes(page.records, replica: replica, object: object, mapping: mapping, connector: connector)
+                    page.records = try await completed(page.records, replica: replica, object: object, mapping: mapping, connector: connector)
                 } catch {
                     r.lastError = "\(object): \(error)"
                     if (error as? ConnectorError)?.parksReplica ?? true {

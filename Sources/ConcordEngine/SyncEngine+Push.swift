@@ -148,7 +148,7 @@ extension SyncEngine {
         guard !ids.isEmpty else { return }
         let fields = mapping.fields.filter { !$0.crmField.hasPrefix("associations.") }.map(\.crmField)
         let fetched = try await connector.fetch(object: mapping.crmObject, ids: ids, fields: fields)
-        let records = try await withFieldTimes(fetched, replica: replica, object: object, mapping: mapping, connector: connector)
+        let records = try await completed(fetched, replica: replica, object: object, mapping: mapping, connector: connector)
         try ingest(records.filter { !$0.isDeleted }, replica: replica, object: object, mapping: mapping, into: &r)
     }
 }

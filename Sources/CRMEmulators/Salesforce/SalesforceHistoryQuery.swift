@@ -4,25 +4,27 @@ import Foundation
 /// `X__History`) served from the per-field history the store keeps: one row per change of a
 /// field after the record was created, and one `created` row. Every field counts as tracked.
 extension SalesforceEmulator {
-    /// The parent object and the field naming it, for a history object name.
-    static func historyParent(of name: String) -> (object: String, field: String)? {
+    /// The history object's canonical name, its parent object and the field naming the
+    /// parent, for a history object name as a query spells it.
+    static func historyParent(of name: String) -> (name: String, object: String, field: String)? {
         let lower = name.lowercased()
-        if lower == "opportunityfieldhistory", SalesforceSchema.objects["Opportunity"] != nil { return ("Opportunity", "OpportunityId") }
+        if lower == "opportunityfieldhistory", SalesforceSchema.objects["Opportunity"] != nil {
+            return ("OpportunityFieldHistory", "Opportunity", "OpportunityId")
+        }
         if lower.hasSuffix("__history") {
             let custom = String(name.dropLast("__History".count)) + "__c"
             guard let canonical = SalesforceSchema.objectName(custom), SalesforceSchema.objects[canonical] != nil else { return nil }
-            return (canonical, "ParentId")
+            return (String(canonical.dropLast(3)) + "__History", canonical, "ParentId")
         }
         guard lower.hasSuffix("history"), let canonical = SalesforceSchema.objectName(String(name.dropLast("History".count))),
               ["Account", "Contact", "Lead", "Case"].contains(canonical), SalesforceSchema.objects[canonical] != nil else { return nil }
-        return (canonical, canonical + "Id")
+        return (canonical + "History", canonical, canonical + "Id")
     }
 
     /// `SELECT ... FROM ContactHistory WHERE ContactId IN (...) ORDER BY CreatedDate DESC`.
-    func historyQuery(_ parsed: SOQLQuery, parent: (object: String, field: String), request: EmulatorRequest,
+    func historyQuery(_ parsed: SOQLQuery, parent: (name: String, object: String, field: String), request: EmulatorRequest,
                       base: String, all: Bool) throws -> EmulatorResponse {
-        let historyName = parent.field == "ParentId" ? String(parent.object.dropLast(3)) + "__History"
-            : parent.object == "Opportunity" ? "OpportunityFieldHistory" : parent.object + "History"
+        let historyName = parent.name
         let columns = ["Id", parent.field, "Field", "OldValue", "NewValue", "DataType", "CreatedDate", "CreatedById", "IsDeleted"]
         func column(_ name: String) throws -> String {
             guard let c = columns.first(where: { $0.lowercased() == name.lowercased() }) else {
