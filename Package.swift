@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "ConcordWebhooks", targets: ["ConcordWebhooks"]),
         .library(name: "ConcordService", targets: ["ConcordService"]),
         .library(name: "ConcordReplication", targets: ["ConcordReplication"]),
+        .library(name: "ConcordReplica", targets: ["ConcordReplica", "ConcordReplication", "ConcordStore", "ConcordCore"]),
         .library(name: "CRMEmulators", targets: ["CRMEmulators"]),
         .library(name: "ConcordBench", targets: ["ConcordBench"]),
     ],
@@ -85,7 +86,7 @@ let package = Package(
         .target(
             name: "ConcordService",
             dependencies: [
-                "ConcordWebhooks", "ConcordEngine", "ConcordStore", "ConcordMapping",
+                "ConcordWebhooks", "ConcordEngine", "ConcordStore", "ConcordMapping", "ConcordReplication",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -125,11 +126,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "ConcordReplication", dependencies: ["ConcordCore", "ConcordStore"], swiftSettings: strict),
+        .target(name: "ConcordReplica", dependencies: ["ConcordCore", "ConcordStore", "ConcordReplication", "ConcordHTTP"], swiftSettings: strict),
         .target(
             name: "ConcordDemo",
             dependencies: [
                 "ConcordCore", "ConcordStore", "ConcordMapping", "ConcordConnectors", "ConcordEngine", "CRMEmulators",
-                "ConcordService", "ConcordWebhooks",
+                "ConcordService", "ConcordWebhooks", "ConcordTestServer",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -148,7 +150,7 @@ let package = Package(
             name: "concord",
             dependencies: [
                 "ConcordCore", "ConcordStore", "ConcordMapping", "ConcordEngine", "ConcordHTTP", "ConcordBench", "CRMEmulators",
-                "ConcordConnectors", "ConcordDemo", "ConcordService", "ConcordWebhooks",
+                "ConcordConnectors", "ConcordDemo", "ConcordService", "ConcordWebhooks", "ConcordReplication", "ConcordReplica",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -213,7 +215,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ConcordReplicationTests",
-            dependencies: ["ConcordReplication", "ConcordStore", "ConcordCore"],
+            dependencies: ["ConcordReplication", "ConcordReplica", "ConcordStore", "ConcordCore", "ConcordService", "ConcordTestServer"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -14,7 +14,7 @@ enum ReplicationTarget {
         for input in [bytes, bytes + [UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)]] {
             guard let batch = try? BatchCodec.decode(input, limits: limits) else { continue }
             check((try? BatchCodec.decode(BatchCodec.encode(batch), limits: limits)) == batch, "a decoded batch does not survive encoding again")
-            _ = BatchAcceptance.decide(batch, cursor: batch.after)
+            _ = BatchAcceptance.decide(batch, cursor: ChangeCursor(after: batch.after, floor: batch.floor))
         }
     }
 }

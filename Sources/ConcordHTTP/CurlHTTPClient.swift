@@ -37,6 +37,10 @@ public final class CurlHTTPClient: HTTPClient {
         public var proxy: String?
         /// Simultaneous connections per host; 0 means unlimited.
         public var maxConnectionsPerHost = 0
+        /// Whether to offer compressed answers (`Accept-Encoding`, decoded by libcurl). The
+        /// replication link turns it off: its hub does not compress, and its idle exchange
+        /// is counted in bytes.
+        public var acceptEncoding = true
 
         /// The defaults: 10 s connect, 60 s total, 64 MiB limit, system CAs, no redirects.
         public init() {}

@@ -105,7 +105,7 @@ final class CurlTransfer: @unchecked Sendable {
             long(CURLOPT_MAXREDIRS, configuration.maxRedirects)
             text(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         }
-        text(CURLOPT_ACCEPT_ENCODING, "")
+        if configuration.acceptEncoding { text(CURLOPT_ACCEPT_ENCODING, "") }
         if !request.headers.contains(name: "User-Agent") { text(CURLOPT_USERAGENT, configuration.userAgent) }
         if request.method != .head {
             // Rejects an announced Content-Length over the limit before any body arrives.

@@ -8,6 +8,7 @@ import ConcordStore
 /// "CRB1"                       magic and version
 /// sender site, incarnation     8 bytes each, big-endian
 /// after, through, floor        varints
+/// flags                        1 byte: bit 0 = complete (the batch reaches the sender's end)
 /// strings: count, then each    varint length + UTF-8 (object types and field names)
 /// sites: count, then each      8 bytes (the register writers' site ids)
 /// changes: count, then each    16-byte global id, varint object type (string index),
@@ -87,6 +88,7 @@ public enum BatchCodec {
         appendVarint(batch.after, &out)
         appendVarint(batch.through, &out)
         appendVarint(batch.floor, &out)
+        out.append(batch.complete ? 1 : 0)
         appendVarint(UInt64(strings.count), &out)
         for s in strings {
             appendVarint(UInt64(s.utf8.count), &out)
@@ -115,11 +117,15 @@ public enum BatchCodec {
         let sender = SiteID(rawValue: try r.fixed("the sender site"))
         let incarnation = try r.fixed("the incarnation")
         let after = try r.varint("the range start"), through = try r.varint("the range end"), floor = try r.varint("the floor")
+        guard r.at < end else { throw DecodeError(offset: r.at, reason: "cut inside the flags") }
+        let flags = bytes[r.at]
+        guard flags <= 1 else { throw DecodeError(offset: r.at, reason: "unknown flags \(flags)") }
+        r.at += 1
         let stringCount = try r.count("the string count", limit: limits.tableEntries)
         var strings: [String] = []
         strings.reserveCapacity(stringCount)
         for _ in 0..<stringCount {
-            let length = try r.count("a string length", limit: end - r.at)
+            let length = try r.length("a string length")
             let at = r.at
             guard let text = String(validating: bytes[r.at..<r.at + length], as: UTF8.self) else {
                 throw DecodeError(offset: at, reason: "a name is not UTF-8")
@@ -146,7 +152,7 @@ public enum BatchCodec {
                 let name = try r.index("a field name", in: strings)
                 let hlc = HLCTimestamp(rawValue: try r.fixed("a stamp"))
                 let site = try r.index("a register's site", in: sites)
-                let length = try r.count("a value length", limit: end - r.at)
+                let length = try r.length("a value length")
                 let at = r.at
                 guard let value = Value(canonicalBytes: bytes[r.at..<r.at + length]) else {
                     throw DecodeError(offset: at, reason: "a value of \(name) is not a canonical encoding")
@@ -160,7 +166,8 @@ public enum BatchCodec {
             changes.append(RecordChange(id: id, objectType: type, state: RecordState(sortedEntries: entries, causalLength: causalLength)))
         }
         guard r.at == end else { throw DecodeError(offset: r.at, reason: "\(end - r.at) bytes after the last record") }
-        return ReplicationBatch(sender: sender, incarnation: incarnation, after: after, through: through, floor: floor, changes: changes)
+        return ReplicationBatch(sender: sender, incarnation: incarnation, after: after, through: through, floor: floor,
+                                complete: flags == 1, changes: changes)
     }
 
     /// A bounds-checked reader over the body (before the trailer).
@@ -196,6 +203,14 @@ public enum BatchCodec {
             let start = at
             let v = try varint(what)
             guard v <= UInt64(max(0, limit)) else { throw DecodeError(offset: start, reason: "\(what) \(v) is more than the batch can hold (\(max(0, limit)))") }
+            return Int(v)
+        }
+
+        /// A length of bytes that follow: checked against what is left after the length itself.
+        mutating func length(_ what: String) throws(DecodeError) -> Int {
+            let start = at
+            let v = try varint(what)
+            guard v <= UInt64(max(0, end - at)) else { throw DecodeError(offset: start, reason: "\(what) \(v) runs past the end of the batch") }
             return Int(v)
         }
 

@@ -18,20 +18,29 @@ public struct ReplicationBatch: Hashable, Sendable {
     public var after: UInt64
     /// ...through this one (inclusive); equal to ``after`` for an empty batch.
     public var through: UInt64
-    /// Registers at or below this sequence were already sent (the sender's cursor floor).
+    /// The records carry their registers above this sequence (the sender's cursor floor:
+    /// registers at or below it were sent before).
     public var floor: UInt64
+    /// Whether the batch reaches the end of the sender's changes: once it is applied, the
+    /// receiver holds every register through ``through`` (its floor moves there).
+    public var complete: Bool
     /// The changed records, in the sender's sequence order.
     public var changes: [RecordChange]
 
     /// Creates a batch.
-    public init(sender: SiteID, incarnation: UInt64, after: UInt64, through: UInt64, floor: UInt64, changes: [RecordChange]) {
+    public init(sender: SiteID, incarnation: UInt64, after: UInt64, through: UInt64, floor: UInt64, complete: Bool = false,
+                changes: [RecordChange]) {
         self.sender = sender
         self.incarnation = incarnation
         self.after = after
         self.through = through
         self.floor = floor
+        self.complete = complete
         self.changes = changes
     }
+
+    /// Where the receiver stands in the sender's stream once it has applied the batch.
+    public var nextCursor: ChangeCursor { ChangeCursor(after: through, floor: complete ? through : floor) }
 
     /// The registers the batch carries.
     public var registerCount: Int { changes.reduce(0) { $0 + $1.state.entries.count } }

@@ -1,3 +1,4 @@
+import ConcordReplication
 import ConcordStore
 import ConcordWebhooks
 import Foundation
@@ -19,11 +20,16 @@ public struct ServiceHooks: Sendable {
     public var retryQuarantine: @Sendable (_ crm: String?) async throws -> Int
     /// Drops one quarantined record by key; returns whether it was there.
     public var dropQuarantine: @Sendable (_ key: String) async throws -> Bool
+    /// Answers a peer store's replication exchange (nil: no peers are configured, and the
+    /// route is not served).
+    public var replicate: ReplicationHandler?
 
     /// Creates the hooks.
     public init(commit: @escaping @Sendable ([InboxEvent]) async throws -> Int, notReady: @escaping @Sendable () async -> String?,
                 status: @escaping @Sendable () async throws -> [UInt8], quarantine: @escaping @Sendable () async throws -> [UInt8],
-                retryQuarantine: @escaping @Sendable (String?) async throws -> Int, dropQuarantine: @escaping @Sendable (String) async throws -> Bool) {
+                retryQuarantine: @escaping @Sendable (String?) async throws -> Int, dropQuarantine: @escaping @Sendable (String) async throws -> Bool,
+                replicate: ReplicationHandler? = nil) {
+        self.replicate = replicate
         self.commit = commit
         self.notReady = notReady
         self.status = status
@@ -52,6 +58,16 @@ struct ServiceHTTP: Sendable {
             }
         }
         router.get("livez") { _, _ in Self.text(200, "ok\n") }
+        if let replicate = hooks.replicate {
+            ReplicationRoutes.add(to: router, handler: { auth, query, body in
+                guard !self.state.draining else {
+                    return .error(503, "the hub is stopping; try again later")
+                }
+                let answer = await replicate(auth, query, body)
+                if answer.status == 200, answer.registersIn > 0 { self.state.wake() }
+                return answer
+            }, logger: logger)
+        }
         router.get("readyz") { _, _ in
             if let reason = await self.notReady() { return Self.text(503, "not ready: \(reason)\n") }
             return Self.text(200, "ready\n")

@@ -40,21 +40,42 @@ extension ConcordStore {
     /// } while page.hasMore
     /// ```
     public func changes(after cursor: ChangeCursor, limit: Int = 1000) throws(StoreError) -> ChangePage {
-        let s = try db.prepare("SELECT gid, object_type, cl, registers, seq FROM entities WHERE seq > ? ORDER BY seq LIMIT ?")
+        try changes(after: cursor, limit: limit, maxBytes: .max, objectTypes: nil, excludingWriter: nil)
+    }
+
+    /// ``changes(after:limit:)`` for a peer: at most `maxBytes` of stored registers (at least
+    /// one record), only the records of `objectTypes` (all when `nil`), and without the
+    /// registers `excludingWriter` wrote (the peer's own writes, which it holds: echoes). A
+    /// record whose registers above the floor were all the peer's still comes, as its causal
+    /// length alone, so a delete or restore is never filtered with them.
+    ///
+    /// When the page reaches the end, its cursor moves to the store's latest sequence (what
+    /// it skipped was out of scope), so an idle reader does not scan the same rows again.
+    public func changes(after cursor: ChangeCursor, limit: Int, maxBytes: Int, objectTypes: Set<String>?,
+                        excludingWriter: SiteID?) throws(StoreError) -> ChangePage {
+        var typeFilter = ""
+        if let objectTypes {
+            let ids = objectTypes.compactMap { typeIDs[$0] }.sorted()
+            typeFilter = " AND object_type IN (\(ids.map(String.init).joined(separator: ",")))"
+        }
+        let s = try db.prepare("SELECT gid, object_type, cl, registers, seq FROM entities WHERE seq > ?\(typeFilter) ORDER BY seq LIMIT ?")
         s.bind(1, cursor.after)
         s.bind(2, Int64(max(1, limit)))
         var out: [RecordChange] = []
-        var last = cursor.after
+        var last = cursor.after, bytes = 0, cut = false
         while try s.step() {
             guard let id = RecordID(bytes: s.blob(0)) else {
                 throw StoreError(.corrupt, "an entity has a malformed global id", path: path)
             }
-            let type = s.int64(1)
-            let state = try decodeState(id, s.blob(3), causalLength: s.uint64(2), after: cursor.floor)
+            let type = s.int64(1), blob = s.blob(3)
+            if !out.isEmpty && bytes + blob.count > maxBytes { cut = true; break }
+            bytes += blob.count
+            let state = try decodeState(id, blob, causalLength: s.uint64(2), after: cursor.floor, excluding: excludingWriter)
             out.append(RecordChange(id: id, objectType: typeNames[type] ?? "#\(type)", state: state))
             last = s.uint64(4)
         }
-        let more = out.count == max(1, limit)
+        let more = cut || out.count == max(1, limit)
+        if !more { last = max(last, nextSequence - 1) }
         return ChangePage(changes: out, next: ChangeCursor(after: last, floor: more ? cursor.floor : last), hasMore: more)
     }
 
@@ -145,14 +166,16 @@ extension ConcordStore {
         }
     }
 
-    func decodeState(_ id: RecordID, _ blob: [UInt8], causalLength: UInt64, after sequence: UInt64) throws(StoreError) -> RecordState {
+    func decodeState(_ id: RecordID, _ blob: [UInt8], causalLength: UInt64, after sequence: UInt64,
+                     excluding writer: SiteID? = nil) throws(StoreError) -> RecordState {
+        let skip = writer?.rawValue
         var entries: [PackedEntry] = []
         guard PackedRegisters.decode(blob, into: &entries) else {
             throw StoreError(.corrupt, "the registers of record \(id) cannot be decoded", path: path)
         }
         var fields: [FieldEntry] = []
         fields.reserveCapacity(entries.count)
-        for e in entries where e.seq > sequence {
+        for e in entries where e.seq > sequence && e.site != skip {
             guard let name = fieldNames[e.field], let value = Value(canonicalBytes: blob[e.value]) else {
                 throw StoreError(.corrupt, "record \(id) holds an unknown field id or a malformed value", path: path)
             }

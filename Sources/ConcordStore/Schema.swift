@@ -168,5 +168,32 @@ enum Schema {
         CREATE INDEX inbox_pending ON inbox(seq) WHERE done_at IS NULL;
         CREATE INDEX inbox_done ON inbox(done_at) WHERE done_at IS NOT NULL;
         """,
+        // 6: store-to-store replication. `replication_cursors`: per peer store (site and
+        // incarnation) and stream, how far this store has applied that peer's changes, moved in
+        // the same transaction as the batch. `replication_peers`: per peer this store sends to,
+        // how far the peer has acknowledged this store's changes and when it was last reached.
+        """
+        CREATE TABLE replication_cursors(
+            peer_site INTEGER NOT NULL,
+            incarnation INTEGER NOT NULL,
+            stream TEXT NOT NULL,
+            through INTEGER NOT NULL,
+            floor INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY(peer_site, incarnation, stream)
+        ) WITHOUT ROWID;
+        CREATE TABLE replication_peers(
+            peer TEXT PRIMARY KEY,
+            peer_site INTEGER,
+            acked_through INTEGER NOT NULL DEFAULT 0,
+            acked_floor INTEGER NOT NULL DEFAULT 0,
+            skip_from INTEGER NOT NULL DEFAULT 0,
+            skip_to INTEGER NOT NULL DEFAULT 0,
+            incoming_pending INTEGER NOT NULL DEFAULT 0,
+            last_contact INTEGER,
+            last_attempt INTEGER,
+            last_error TEXT
+        ) WITHOUT ROWID;
+        """,
     ]
 }

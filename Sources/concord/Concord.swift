@@ -12,7 +12,8 @@ struct Concord: AsyncParsableCommand {
         abstract: "Field-level CRDT sync between Salesforce, HubSpot and Dynamics 365.",
         discussion: "Exit codes: 0 success, 1 failure, 2 bad input, 3 synced but not converged or work parked.",
         subcommands: [DemoCommand.self, SyncCommand.self, ServeCommand.self, StatusCommand.self, InspectCommand.self, RestoreCommand.self, QuarantineCommand.self, DeletesCommand.self,
-                      MappingsCommand.self, ConfigCommand.self, EmulateCommand.self, BenchCommand.self]
+                      MappingsCommand.self, ConfigCommand.self, EmulateCommand.self, BenchCommand.self,
+                      ReplicateCommand.self, HubCommand.self, GetCommand.self, PutCommand.self, DeleteCommand.self]
     )
 
     static func main() async {

@@ -13,6 +13,16 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "The configuration file; the shipped defaults when omitted.")
     var config: String?
 
+    /// A wall clock this far off (the replication soak skews its two stores' clocks).
+    @Option(name: .customLong("clock-skew-ms"), help: .hidden)
+    var clockSkewMillis: Int = 0
+
+    var wallClock: WallClock {
+        let skew = Int64(clockSkewMillis)
+        guard skew != 0 else { return .system }
+        return WallClock { UInt64(max(0, Int64(WallClock.system.nowMillis()) + skew)) }
+    }
+
     /// Opens the store, failing clearly when it does not exist.
     func openStore(readOnly: Bool = false) throws -> ConcordStore {
         guard FileManager.default.fileExists(atPath: store) else {
@@ -22,13 +32,19 @@ struct StoreOptions: ParsableArguments {
             FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
         }
         do {
-            return try ConcordStore.open(path: store, wallClock: .system, readOnly: readOnly)
+            return try ConcordStore.open(path: store, wallClock: wallClock, readOnly: readOnly)
         } catch {
             guard error.code == .needsMigration else { throw error }
             // A store written by an older Concord: bring its schema up to date once, then read.
             _ = try ConcordStore.open(path: store, wallClock: .system)
             return try ConcordStore.open(path: store, wallClock: .system, readOnly: readOnly)
         }
+    }
+
+    /// Opens the store, creating it when it does not exist (an edge's first write).
+    func openOrCreateStore() throws -> ConcordStore {
+        if FileManager.default.fileExists(atPath: store) { return try openStore() }
+        return try ConcordStore.open(path: store, wallClock: wallClock)
     }
 
     /// Loads the configuration (or the defaults), printing positioned errors.
@@ -66,7 +82,17 @@ enum RecordLookup {
         for crm in config.activeCRMs {
             if let id = try store.linkedRecord(replica: crm, objectType: object, externalID: key) { return id }
         }
-        return nil
+        // A store no sync has indexed (an edge replica): look through the records' natural keys.
+        let keys = config.sync.objects[object]?.matchKeys ?? []
+        guard !keys.isEmpty else { return nil }
+        let hits = try store.allRecords(objectType: object).filter { _, rec in
+            keys.contains { k in
+                if case .string(let v)? = rec.state.entries.first(where: { $0.name == k })?.register.value { return v.lowercased() == key.lowercased() }
+                return false
+            }
+        }.keys.sorted()
+        if hits.count > 1 { throw CLIError("\(hits.count) \(object) records have \(key): \(hits.map(\.description).joined(separator: ", "))", exitCode: 2) }
+        return hits.first
     }
 }
 

@@ -35,7 +35,7 @@ import Testing
         }
         let after = rng.next() % 1_000_000
         return ReplicationBatch(sender: sites[0], incarnation: rng.next(), after: after, through: after + UInt64(changes.count),
-                                floor: rng.next() % (after + 1), changes: changes)
+                                floor: rng.next() % (after + 1), complete: rng.next() % 2 == 0, changes: changes)
     }
 
     @Test("random batches round-trip exactly (seeds 1-300)")
@@ -74,6 +74,7 @@ import Testing
         var forged = Array(BatchCodec.magic)
         appendFixed(1, &forged); appendFixed(1, &forged)
         appendVarint(0, &forged); appendVarint(0, &forged); appendVarint(0, &forged)
+        forged.append(0)  // flags
         appendVarint(0, &forged); appendVarint(0, &forged)
         appendVarint(UInt64.max >> 1, &forged)
         let crc = CRC32.checksum(forged)
@@ -107,17 +108,32 @@ import Testing
 
 /// The receiver's rule: apply a batch only where it stands; a gap rewinds the sender.
 @Suite struct BatchAcceptanceTests {
-    func batch(after: UInt64, through: UInt64) -> ReplicationBatch {
-        ReplicationBatch(sender: SiteID(rawValue: 1), incarnation: 1, after: after, through: through, floor: 0, changes: [])
+    func batch(after: UInt64, through: UInt64, floor: UInt64 = 0) -> ReplicationBatch {
+        ReplicationBatch(sender: SiteID(rawValue: 1), incarnation: 1, after: after, through: through, floor: floor, changes: [])
     }
 
     @Test func decisions() {
-        #expect(BatchAcceptance.decide(batch(after: 10, through: 20), cursor: 10) == .apply)
-        #expect(BatchAcceptance.decide(batch(after: 5, through: 20), cursor: 10) == .apply, "overlap: re-applying the first part changes nothing")
-        #expect(BatchAcceptance.decide(batch(after: 5, through: 10), cursor: 10) == .alreadyApplied)
-        #expect(BatchAcceptance.decide(batch(after: 10, through: 10), cursor: 10) == .alreadyApplied, "an empty batch where the receiver stands")
-        #expect(BatchAcceptance.decide(batch(after: 15, through: 20), cursor: 10) == .gap(expected: 10))
-        if case .malformed = BatchAcceptance.decide(batch(after: 20, through: 10), cursor: 10) {} else { Issue.record("a backwards range is malformed") }
+        let at10 = ChangeCursor(after: 10, floor: 4)
+        #expect(BatchAcceptance.decide(batch(after: 10, through: 20), cursor: at10) == .apply)
+        #expect(BatchAcceptance.decide(batch(after: 10, through: 20, floor: 4), cursor: at10) == .apply)
+        #expect(BatchAcceptance.decide(batch(after: 5, through: 20), cursor: at10) == .apply, "overlap: re-applying the first part changes nothing")
+        #expect(BatchAcceptance.decide(batch(after: 5, through: 10), cursor: at10) == .alreadyApplied)
+        #expect(BatchAcceptance.decide(batch(after: 10, through: 10), cursor: at10) == .alreadyApplied, "an empty batch where the receiver stands")
+        var ends = batch(after: 10, through: 10, floor: 4)
+        ends.complete = true
+        #expect(BatchAcceptance.decide(ends, cursor: at10) == .apply, "an empty batch that ends the stream moves the floor")
+        #expect(BatchAcceptance.decide(ends, cursor: ChangeCursor(after: 10, floor: 10)) == .alreadyApplied)
+        #expect(BatchAcceptance.decide(batch(after: 15, through: 20), cursor: at10) == .gap(expected: at10))
+        #expect(BatchAcceptance.decide(batch(after: 10, through: 20, floor: 6), cursor: at10) == .gap(expected: at10),
+                "registers between the receiver's floor and the batch's would be missing")
+        if case .malformed = BatchAcceptance.decide(batch(after: 20, through: 10), cursor: at10) {} else { Issue.record("a backwards range is malformed") }
+    }
+
+    @Test func nextCursor() {
+        var b = batch(after: 10, through: 20, floor: 4)
+        #expect(b.nextCursor == ChangeCursor(after: 20, floor: 4), "mid-stream the floor stays")
+        b.complete = true
+        #expect(b.nextCursor == ChangeCursor(after: 20, floor: 20), "at the end the receiver holds everything through 20")
     }
 }
 
@@ -138,6 +154,23 @@ import Testing
             }
             let batch = try BatchCodec.decode(bytes)
             #expect(BatchCodec.encode(batch) == bytes, "\(file)")
+        }
+    }
+}
+
+/// The exchange answer (ack + batch): round trips, and a cut anywhere is an error.
+@Suite struct ExchangeAnswerTests {
+    @Test func roundTripAndCuts() throws {
+        for seed in UInt64(1)...20 {
+            let batch = BatchCodecTests.batch(seed: seed)
+            let ack = ExchangeAck(outcome: "applied", cursor: ChangeCursor(after: seed * 10, floor: seed), pending: Int(seed),
+                                  stream: "*", refused: seed % 2 == 0 ? [.init(id: "x", object: "contact", rule: "scope", reason: "no")] : [])
+            let bytes = Exchange.encodeAnswer(ack: ack, batch: batch)
+            let (a, b) = try Exchange.decodeAnswer(bytes)
+            #expect(a == ack && b == batch, "seed \(seed)")
+            for cut in 0..<bytes.count {
+                #expect(throws: BatchCodec.DecodeError.self, "seed \(seed), cut at \(cut)") { _ = try Exchange.decodeAnswer(Array(bytes[..<cut])) }
+            }
         }
     }
 }

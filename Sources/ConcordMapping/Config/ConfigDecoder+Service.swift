@@ -1,10 +1,10 @@
 extension ConfigDecoder {
     /// The optional `service:` section (see ``ServiceSettings``).
-    func decodeService(crms: [CRMConfig]) throws(ConfigError) -> ServiceSettings {
+    func decodeService(crms: [CRMConfig], objects objectsKnown: Set<String>) throws(ConfigError) -> ServiceSettings {
         var s = ServiceSettings()
         guard let node = root["service"] else { return s }
         _ = try node.entries("service", allowed: ["listen", "public_url", "safety_net_seconds", "debounce_ms", "max_body_bytes",
-                                                  "ops_token", "webhooks"])
+                                                  "ops_token", "webhooks", "replication"])
         if let n = node["listen"] {
             s.listen = try n.text("service.listen")
             let parts = s.listen.split(separator: ":", omittingEmptySubsequences: false)
@@ -64,6 +64,33 @@ extension ConfigDecoder {
                     default:
                         s.webhooks[e.key] = .dataverseQueryString(name: try v.required("name", in: what).text("\(what).name"), value: value)
                     }
+                }
+            }
+        }
+        if let r = node["replication"] {
+            _ = try r.entries("service.replication", allowed: ["peers"])
+            if let peers = r["peers"] {
+                for e in try peers.entries("service.replication.peers") {
+                    let what = "service.replication.peers.\(e.key)"
+                    _ = try e.value.entries(what, allowed: ["token", "read", "write"])
+                    func objects(_ key: String) throws(ConfigError) -> Set<String>? {
+                        guard let n = e.value[key] else { return nil }
+                        var out = Set<String>()
+                        guard case .sequence(let items) = n.kind else {
+                            throw ConfigError(.wrongShape, at: n.location, "\(what).\(key) must be a list of object types, say [contact, company]")
+                        }
+                        for item in items {
+                            let name = try item.text("\(what).\(key)")
+                            guard objectsKnown.contains(name) else {
+                                throw ConfigError(.unknownReference, at: item.location,
+                                                  "\(what).\(key) names \"\(name)\", which is not a canonical object (\(objectsKnown.sorted().joined(separator: ", ")))")
+                            }
+                            out.insert(name)
+                        }
+                        return out
+                    }
+                    s.replicationPeers[e.key] = ReplicationPeerSettings(token: try secret(try e.value.required("token", in: what), "\(what).token"),
+                                                                        read: try objects("read"), write: try objects("write"))
                 }
             }
         }

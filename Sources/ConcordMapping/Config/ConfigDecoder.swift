@@ -33,7 +33,7 @@ struct ConfigDecoder {
             }
         }
         var config = ConcordConfig(crms: crms, objects: objects, mappings: mappings, sync: sync)
-        config.service = try decodeService(crms: crms)
+        config.service = try decodeService(crms: crms, objects: Set(objects.map(\.name)))
         return config
     }
 

@@ -37,7 +37,29 @@ public struct ServiceSettings: Hashable, Sendable {
     /// Salesforce: the `client=` of its call options, `concord` unless set). Events of
     /// Concord's own writes are answered and not worked: Concord knows what it wrote.
     public var ownChanges: [String: String] = [:]
+    /// The Concord stores allowed to replicate with this one (`service.replication.peers`),
+    /// by name.
+    public var replicationPeers: [String: ReplicationPeerSettings] = [:]
 
     /// The defaults.
     public init() {}
+}
+
+/// One peer store allowed to replicate with `concord serve`: its bearer token and what it
+/// may read and write.
+public struct ReplicationPeerSettings: Hashable, Sendable {
+    /// The peer's bearer token (from the environment, in production).
+    public var token: CredentialSource
+    /// The object types the peer receives (`nil`: all).
+    public var read: Set<String>?
+    /// The object types the peer may write (`nil`: all); its writes of others are refused,
+    /// recorded in the quarantine on both sides, and the stream moves on.
+    public var write: Set<String>?
+
+    /// Creates the settings.
+    public init(token: CredentialSource, read: Set<String>?, write: Set<String>?) {
+        self.token = token
+        self.read = read
+        self.write = write
+    }
 }
