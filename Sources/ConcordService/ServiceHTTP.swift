@@ -64,7 +64,7 @@ struct ServiceHTTP: Sendable {
                     return .error(503, "the hub is stopping; try again later")
                 }
                 let answer = await replicate(auth, query, body)
-                if answer.status == 200, answer.registersIn > 0 { self.state.wake() }
+                if answer.status == 200, answer.registersIn > 0 { self.state.wakeForPeers() }
                 return answer
             }, logger: logger)
         }

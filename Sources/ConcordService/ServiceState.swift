@@ -31,6 +31,18 @@ public final class ServiceState: @unchecked Sendable {
         set { lock.withLock { _publicURL = newValue } }
     }
 
+    private var _peerWake = false
+    /// Says that a peer store's batch planned writes to the CRMs.
+    public func wakeForPeers() { lock.withLock { _peerWake = true } }
+
+    /// Whether a peer's batch planned writes since the last call (and clears the flag).
+    public func takePeerWake() -> Bool {
+        lock.withLock {
+            defer { _peerWake = false }
+            return _peerWake
+        }
+    }
+
     /// Says that events were committed to the inbox.
     public func wake() { lock.withLock { _wake = true } }
 

@@ -89,6 +89,13 @@ struct SyncLoop: Service {
                 }
                 await recordGauges()
             }
+            if state.takePeerWake(), let report = await engine.pushOutbox() {
+                onReport("replication", report)
+                if report.aborted != nil || report.replicas.values.contains(where: { $0.parked || $0.lastError != nil }) {
+                    state.wakeForPeers()  // the writes stay planned: again after the next pause
+                    try? await Task.sleep(for: .milliseconds(Int(min(backoff, 60_000))))
+                }
+            }
             try? await Task.sleep(for: .milliseconds(50))
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import ConcordConnectors
 import ConcordEngine
 import ConcordMapping
+import ConcordReplication
 import ConcordService
 import ConcordStore
 import ConcordWebhooks
@@ -18,7 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Routes: POST /webhooks/<crm> (HubSpot v3 signatures, Salesforce change events with a shared-secret \
             signature or outbound messages, Dataverse service-endpoint webhooks), GET /livez, GET /readyz, \
-            GET /metrics (Prometheus), GET /ops/status and /ops/quarantine (bearer token, service.ops_token). \
+            GET /metrics (Prometheus), GET /ops/status and /ops/quarantine (bearer token, service.ops_token), \
+            POST /replication/v1/exchange for the edge replicas of service.replication.peers (concord replicate). \
             A polling pass runs at start and every service.safety_net_seconds. Against CRM emulators on \
             127.0.0.1 it registers its webhook URLs itself; for real CRMs it prints what to register (docs/webhooks.md). \
             --emulators starts the three emulators in this process (embedded defaults) and serves them. \
@@ -77,7 +79,7 @@ struct ServeCommand: AsyncParsableCommand {
         let engine = try SyncEngine(storePath: options.store, config: config, connectors: connectors, wallClock: .system)
         let storePath = options.store
         let frozen = config
-        let hooks = ServiceHooks(
+        var hooks = ServiceHooks(
             commit: { events in try await engine.withStore { try $0.enqueueInbox(events) } },
             notReady: {
                 guard access(storePath, W_OK) == 0 else { return "the store \(storePath) is not writable" }
@@ -99,6 +101,25 @@ struct ServeCommand: AsyncParsableCommand {
                 return try await engine.retryQuarantined(keys: keys).count
             },
             dropQuarantine: { key in try await engine.withStore { try $0.removeQuarantine(key: key) } })
+        var grants: [PeerGrant] = []
+        for (name, peer) in config.service.replicationPeers.sorted(by: { $0.key < $1.key }) {
+            switch peer.token {
+            case .literal(let v): grants.append(PeerGrant(name: name, token: v, read: peer.read, write: peer.write))
+            case .environment(let e):
+                guard let v = environment[e], !v.isEmpty else {
+                    throw CLIError("service.replication.peers.\(name).token names environment variable \(e), which is not set", exitCode: 2)
+                }
+                grants.append(PeerGrant(name: name, token: v, read: peer.read, write: peer.write))
+            }
+        }
+        if !grants.isEmpty {
+            let hub = ReplicationHub(grants: grants)
+            hooks.replicate = { auth, query, body in
+                await engine.absorbingPeerChanges { store, plan in
+                    hub.exchange(authorization: auth, query: query, body: body, store: store, afterMerge: plan)
+                }
+            }
+        }
         let printJSON = json
         let service = try await ConcordService.start(ConcordService.Parts(
             engine: engine, settings: config.service, intakes: intakes, hooks: hooks, opsToken: opsToken, logger: logger,
