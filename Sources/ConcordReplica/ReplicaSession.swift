@@ -80,9 +80,16 @@ public final class ReplicaSession {
         }
         var probe = true
         var gaps = 0
+        var prefetched: (push: ReplicationBatch, task: Task<Result<(status: Int, body: [UInt8]), ReplicaError>, Never>)?
         while true {
             let link = try storeCall { () throws(StoreError) in try self.store.peerLink(self.peer) }
-            let push: ReplicationBatch
+            var push: ReplicationBatch
+            let answer: (status: Int, body: [UInt8])
+            if let p = prefetched {
+                prefetched = nil
+                push = p.push
+                answer = try await p.task.value.get()
+            } else {
             if probe {
                 let at = link?.acknowledged ?? .start
                 push = ReplicationBatch(sender: site, incarnation: incarnation, after: at.after, through: at.after, floor: at.floor,
@@ -95,9 +102,10 @@ public final class ReplicaSession {
             }
             let position = try storeCall { () throws(StoreError) in try self.position(hub: link?.peerSite) }
             let body = BatchCodec.encode(push)
-            let answer = try await transport.exchange(query: position.query, body: body)
-            summary.exchanges += 1
             summary.bytesSent += body.count
+            answer = try await transport.exchange(query: position.query, body: body)
+            }
+            summary.exchanges += 1
             summary.bytesReceived += answer.body.count
             try Self.check(answer.status, answer.body)
             let ack: ExchangeAck, down: ReplicationBatch
@@ -113,6 +121,22 @@ public final class ReplicaSession {
                                    + "(concord replicate --store NEW.sqlite), then copy any edits made here since the backup")
             }
             if probe { summary.pendingInAtStart = ack.pending + down.changes.count }
+            // More is coming down and nothing waits to go up: ask for the next batch now, so
+            // the hub reads and sends it while this one is merged and committed here.
+            let unchangedAck = link.map { $0.acknowledged == ack.cursor } ?? false
+            let upFrom = unchangedAck ? (link?.sendFrom ?? ack.cursor) : ack.cursor
+            if !down.complete, ack.outcome != "gap", probe || push.complete,
+               try storeCall({ () throws(StoreError) in try self.store.recordsChanged(after: upFrom.after) }) == 0 {
+                let next = ReplicationBatch(sender: site, incarnation: incarnation, after: ack.cursor.after, through: ack.cursor.after,
+                                            floor: ack.cursor.floor, complete: false, changes: [])
+                let query = Exchange.Position(incarnation: down.incarnation, stream: ack.stream, cursor: down.nextCursor, objects: objects).query
+                let body = BatchCodec.encode(next)
+                summary.bytesSent += body.count
+                let transport = self.transport
+                prefetched = (next, Task {
+                    do throws(ReplicaError) { return .success(try await transport.exchange(query: query, body: body)) } catch { return .failure(error) }
+                })
+            }
             try storeCall { () throws(StoreError) in
                 try self.store.transaction { store throws(StoreError) in
                     let receipt = try ReplicationReceiver(store: store, stream: ack.stream, peerName: "hub:\(self.peer)").receive(down)
@@ -137,7 +161,7 @@ public final class ReplicaSession {
             let outLeft = try storeCall { () throws(StoreError) in try self.store.recordsChanged(after: now?.sendFrom.after ?? 0) }
             onProgress(Progress(pendingOut: outLeft, pendingIn: ack.pending, registersSent: summary.registersSent,
                                 registersReceived: summary.registersReceived))
-            let pushedAll = probe || push.complete
+            let pushedAll = probe || push.complete || prefetched != nil
             probe = false
             // A skip not yet told to the hub is pushed (an empty batch) before stopping, so the
             // hub's cursor in this store's stream is exact, whatever URL reaches it next.

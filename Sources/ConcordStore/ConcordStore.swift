@@ -71,6 +71,13 @@ public final class ConcordStore {
         self.clock = HybridLogicalClock(maxOffsetMillis: maxOffsetMillis)
     }
 
+    /// Sets this connection's SQLite page cache (64 MiB by default, for a sync's reads of
+    /// shadows and links); a replica process that streams bounded batches keeps less, so its
+    /// memory stays bounded whatever the size of the store.
+    public func setPageCache(mebibytes: Int) throws(StoreError) {
+        try db.execute("PRAGMA cache_size = -\(max(1, mebibytes) * 1024)")
+    }
+
     /// Reloads what the store caches in memory (clock, next sequence, interned names) from
     /// the file: on open and after a rolled-back transaction.
     func reloadState() throws(StoreError) {

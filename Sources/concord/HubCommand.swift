@@ -57,7 +57,9 @@ struct HubCommand: AsyncParsableCommand {
         }
         let lock = try EdgeLock.take(options.store)
         defer { withExtendedLifetime(lock) {} }
-        let hub = StoreHub(store: try options.openOrCreateStore(), grants: grants)
+        let store = try options.openOrCreateStore()
+        try store.setPageCache(mebibytes: 4)
+        let hub = StoreHub(store: store, grants: grants)
         let server = try await ReplicationServer.start(host: String(listen[..<colon]), port: port) { auth, query, body in
             await hub.exchange(authorization: auth, query: query, body: body)
         }

@@ -47,6 +47,7 @@ struct ReplicateCommand: AsyncParsableCommand {
         let lock = try EdgeLock.take(options.store)
         defer { withExtendedLifetime(lock) {} }
         let store = try options.openOrCreateStore()
+        try store.setPageCache(mebibytes: 8)
         let scope = objects.map { Set($0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }) }
         let session = ReplicaSession(store: store, peer: peer, transport: CurlReplicaTransport(hub: peer, token: token), objects: scope)
         var edits = soakEdits.map { SoakEditor(seed: $0, log: options.store + ".writes") }
@@ -55,7 +56,16 @@ struct ReplicateCommand: AsyncParsableCommand {
             try edits?.edit(store)
             let outcome: Result<ReplicaSession.Summary, ReplicaError>
             let started = Date()
-            do { outcome = .success(try await session.syncOnce()) } catch { outcome = .failure(error) }
+            let terminal = isatty(STDERR_FILENO) == 1 && !json
+            do throws(ReplicaError) {
+                outcome = .success(try await session.syncOnce { p in
+                    guard terminal else { return }
+                    let line = "\rreplicate: \(p.registersSent) registers sent, \(p.registersReceived) received; "
+                        + "\(p.pendingOut) records left to send, \(p.pendingIn) to receive   "
+                    FileHandle.standardError.write(Data(line.utf8))
+                })
+                if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+            } catch { outcome = .failure(error) }
             let seconds = Date().timeIntervalSince(started)
             switch outcome {
             case .success(let s):
@@ -81,13 +91,15 @@ struct ReplicateCommand: AsyncParsableCommand {
     struct SummaryOut: Encodable {
         var exchanges, registersSent, registersReceived, bytesSent, bytesReceived, pendingOutAtStart, pendingInAtStart, refused: Int
         var seconds: Double
-        /// This process's peak resident memory so far.
+        /// This process's peak resident memory so far (KiB).
         var peakRssKib: Int
         init(_ s: ReplicaSession.Summary, seconds: Double) {
             self.seconds = seconds
-            var usage = rusage()
-            getrusage(RUSAGE_SELF.rawValue, &usage)
-            peakRssKib = Int(usage.ru_maxrss)
+            // VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over an exec, so a child
+            // would report its parent's peak.
+            let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+            peakRssKib = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+                .flatMap { $0.split(separator: " ").compactMap { Int($0) }.first } ?? 0
             exchanges = s.exchanges; registersSent = s.registersSent; registersReceived = s.registersReceived
             bytesSent = s.bytesSent; bytesReceived = s.bytesReceived; pendingOutAtStart = s.pendingOutAtStart
             pendingInAtStart = s.pendingInAtStart; refused = s.refused
