@@ -137,3 +137,19 @@ import Testing
         }
     }
 }
+
+/// An edge asking for some objects gets only those, in a stream of their own.
+@Suite struct ReplicaObjectsTests {
+    @Test func askedObjectsOnly() async throws {
+        let hub = StoreBox(try ConcordStore.open(path: ":memory:", wallClock: .system))
+        _ = try hub.with { try $0.write(RecordID(high: 1, low: 1), objectType: "company", fields: ["name": .string("Acme")]) }
+        _ = try hub.with { try $0.write(RecordID(high: 1, low: 2), objectType: "contact", fields: ["email": .string("a@x.com")]) }
+        let edge = try ConcordStore.open(path: ":memory:", wallClock: .system)
+        let link = FaultyTransport(hub: hub, grants: [ReplicaSessionTests.grant], token: "t0k", seed: 1)
+        _ = try await ReplicaSession(store: edge, peer: "hub", transport: link, objects: ["company"]).syncOnce()
+        #expect(try edge.count(objectType: "company") == 1 && edge.count(objectType: "contact") == 0)
+        // Asking for everything later starts a stream of its own: the contact arrives.
+        _ = try await ReplicaSession(store: edge, peer: "hub", transport: link).syncOnce()
+        #expect(try edge.count(objectType: "contact") == 1 && edge.digest() == hub.with { try $0.digest() })
+    }
+}
