@@ -37,22 +37,26 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
 
     /// Starts listening on 127.0.0.1 on an ephemeral port.
     public init() throws {
+        (listener, port) = try Self.listenOnLoopback(backlog: 256)
+        spawnThread { [self] in acceptLoop() }
+    }
+
+    /// A socket listening on 127.0.0.1, on a port the kernel picks: its descriptor and port.
+    static func listenOnLoopback(backlog: Int32, reuseAddress: Bool = true) throws -> (Int32, Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw StartError(description: "socket: \(Self.errorText())") }
+        guard fd >= 0 else { throw StartError(description: "socket: \(errorText())") }
         var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = Self.loopbackAddress(port: 0)
+        if reuseAddress { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size)) }
+        var address = loopbackAddress(port: 0)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0, listen(fd, 256) == 0 else {
-            let text = Self.errorText()
+        guard bound == 0, listen(fd, backlog) == 0 else {
+            let text = errorText()
             close(fd)
             throw StartError(description: "bind/listen on 127.0.0.1: \(text)")
         }
-        listener = fd
-        port = Self.localPort(fd)
-        spawnThread { [self] in acceptLoop() }
+        return (fd, localPort(fd))
     }
 
     /// `http://127.0.0.1:<port><path>`.

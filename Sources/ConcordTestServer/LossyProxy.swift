@@ -58,20 +58,7 @@ public final class LossyProxy: @unchecked Sendable {
 
     /// Starts a proxy to `127.0.0.1:upstreamPort`.
     public init(upstreamPort: Int, seed: UInt64, faults: Faults = Faults()) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw LoopbackHTTPServer.StartError(description: "socket: \(LoopbackHTTPServer.errorText())") }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = LoopbackHTTPServer.loopbackAddress(port: 0)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 64) == 0 else {
-            close(fd)
-            throw LoopbackHTTPServer.StartError(description: "bind/listen on 127.0.0.1: \(LoopbackHTTPServer.errorText())")
-        }
-        listener = fd
-        port = LoopbackHTTPServer.localPort(fd)
+        (listener, port) = try LoopbackHTTPServer.listenOnLoopback(backlog: 64)
         state = Guarded(State(upstreamPort: upstreamPort, faults: faults, rng: seed))
         spawnThread { [self] in acceptLoop() }
     }

@@ -15,18 +15,7 @@ public final class StalledListener: @unchecked Sendable {
 
     /// Binds, listens without accepting and fills the queue with `fillers` connections.
     public init(fillers count: Int = 4) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw LoopbackHTTPServer.StartError(description: "socket: \(LoopbackHTTPServer.errorText())") }
-        var address = LoopbackHTTPServer.loopbackAddress(port: 0)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 0) == 0 else {
-            close(fd)
-            throw LoopbackHTTPServer.StartError(description: "bind/listen: \(LoopbackHTTPServer.errorText())")
-        }
-        listener = fd
-        port = LoopbackHTTPServer.localPort(fd)
+        (listener, port) = try LoopbackHTTPServer.listenOnLoopback(backlog: 0, reuseAddress: false)
         var target = LoopbackHTTPServer.loopbackAddress(port: UInt16(port))
         for _ in 0..<count {
             let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
