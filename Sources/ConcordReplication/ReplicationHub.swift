@@ -83,40 +83,51 @@ public struct ReplicationHub: Sendable {
             return .error(409, "the peer has this hub's own site id \(store.siteID): it is a copy of this store, which cannot replicate with itself")
         }
         do {
-            let receipt = try ReplicationReceiver(store: store, peerName: "peer:\(grant.name)").receive(batch, admit: { change in
-                guard let write = grant.write, !write.contains(change.objectType) else { return nil }
-                return "peer \(grant.name) may not write \(change.objectType) records (service.replication.peers.\(grant.name).write: "
-                    + "\(write.sorted().joined(separator: ", ")))"
-            }, afterMerge: afterMerge)
-            let outcome: String
-            switch receipt.acceptance {
-            case .apply: outcome = "applied"
-            case .alreadyApplied: outcome = "already"
-            case .gap: outcome = "gap"
-            case .malformed(let why):
-                var a = Answer.error(400, "replication batch: \(why)")
-                a.peer = grant.name
-                return a
+            return try store.transaction { store throws(StoreError) -> Answer in
+                try answer(batch, position: position, grant: grant, store: store, afterMerge: afterMerge)
             }
-            let scope = Self.scope(asked: position.objects, granted: grant.read)
-            let stream = Exchange.streamName(scope)
-            let incarnation = try store.incarnation()
-            let from = position.incarnation == incarnation && position.stream == stream ? position.cursor : .start
-            let source = ReplicationSource(store: store, limits: limits)
-            let out = try source.batch(after: from, skippingTo: receipt.skip(from: from), for: batch.sender, objectTypes: scope)
-            let pending = out.complete ? 0 : try source.pending(after: out.nextCursor, objectTypes: scope)
-            let ack = ExchangeAck(outcome: outcome, cursor: receipt.cursor, pending: pending, stream: stream, refused: receipt.refused)
-            var answer = Answer(status: 200, contentType: "application/x-concord-replication", body: Exchange.encodeAnswer(ack: ack, batch: out))
-            answer.registersIn = receipt.registersReceived
-            answer.registersOut = out.registerCount
-            answer.pending = pending
-            answer.peer = grant.name
-            return answer
         } catch {
             var a = Answer.error(503, "the hub's store failed: \(error.message); try again later")
             a.peer = grant.name
             return a
         }
+    }
+
+    /// The exchange inside one transaction: the peer's batch applied, where the peer stands in
+    /// this store's stream recorded (what it acknowledged: `concord status`, and the horizon
+    /// below which every known peer holds everything), the batch back read.
+    func answer(_ batch: ReplicationBatch, position: Exchange.Position, grant: PeerGrant, store: ConcordStore,
+                afterMerge: (ConcordStore, [RecordID]) throws(StoreError) -> Void) throws(StoreError) -> Answer {
+        let receipt = try ReplicationReceiver(store: store, peerName: "peer:\(grant.name)").receive(batch, admit: { change in
+            guard let write = grant.write, !write.contains(change.objectType) else { return nil }
+            return "peer \(grant.name) may not write \(change.objectType) records (service.replication.peers.\(grant.name).write: "
+                + "\(write.sorted().joined(separator: ", ")))"
+        }, afterMerge: afterMerge)
+        let outcome: String
+        switch receipt.acceptance {
+        case .apply: outcome = "applied"
+        case .alreadyApplied: outcome = "already"
+        case .gap: outcome = "gap"
+        case .malformed(let why):
+            var a = Answer.error(400, "replication batch: \(why)")
+            a.peer = grant.name
+            return a
+        }
+        let scope = Self.scope(asked: position.objects, granted: grant.read)
+        let stream = Exchange.streamName(scope)
+        let incarnation = try store.incarnation()
+        let from = position.incarnation == incarnation && position.stream == stream ? position.cursor : .start
+        let source = ReplicationSource(store: store, limits: limits)
+        let out = try source.batch(after: from, skippingTo: receipt.skip(from: from), for: batch.sender, objectTypes: scope)
+        let pending = out.complete ? 0 : try source.pending(after: out.nextCursor, objectTypes: scope)
+        try store.recordPeerContact("peer:\(grant.name)", site: batch.sender, acknowledged: from, skipTo: nil, incomingPending: 0)
+        let ack = ExchangeAck(outcome: outcome, cursor: receipt.cursor, pending: pending, stream: stream, refused: receipt.refused)
+        var answer = Answer(status: 200, contentType: "application/x-concord-replication", body: Exchange.encodeAnswer(ack: ack, batch: out))
+        answer.registersIn = receipt.registersReceived
+        answer.registersOut = out.registerCount
+        answer.pending = pending
+        answer.peer = grant.name
+        return answer
     }
 
     /// What a peer receives: what it asked for, within what it is granted.

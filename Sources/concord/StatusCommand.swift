@@ -10,7 +10,7 @@ import Foundation
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show each CRM's cursor and lag, outbox depth, quarantine, last error, API budget and circuit state."
+        abstract: "Show each CRM's cursor and lag, outbox depth, quarantine, last error, API budget and circuit state; and each replication peer's."
     )
 
     @OptionGroup var options: StoreOptions
@@ -60,6 +60,20 @@ struct StatusCommand: ParsableCommand {
             print("  API calls      \(r.apiCallsToday) today" + (r.dailyBudget.map { " of \($0) budget" } ?? ""))
             print("  circuit        \(r.circuit)")
             print("  last error     \(r.lastError ?? "none")")
+        }
+        let links = try store.peerLinks()
+        if !links.isEmpty { print("") }
+        for link in links {
+            let toSend = try store.recordsChanged(after: link.sendFrom.after)
+            let name = link.peer.hasPrefix("peer:") ? "replica \(link.peer.dropFirst(5)) (served)" : "hub \(link.peer)"
+            print("\(name)")
+            print("  last contact   \(link.lastContact.map(Render.millis) ?? "never")")
+            if link.peer.hasPrefix("peer:") {
+                print("  pending        \(toSend) records changed here after where it stood at its last request")
+            } else {
+                print("  pending        \(toSend) records to send, \(link.incomingPending) to receive (as of the last contact)")
+            }
+            if let e = link.lastError { print("  last error     \(e)") }
         }
     }
 

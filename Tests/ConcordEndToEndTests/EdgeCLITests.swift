@@ -65,5 +65,10 @@ struct EdgeCLITests {
         hub.waitUntilExit()
         let onHub = try Self.run(["get", "--store", hubStore, "contact", "ann@example.com"])
         #expect(onHub.status == 0 && onHub.out.contains("(deleted)") && onHub.out.contains("job_title = CEO"), "\(onHub.out) \(onHub.err)")
+        let hubStatus = try Self.run(["status", "--store", hubStore])
+        #expect(hubStatus.out.contains("replica laptop (served)") && hubStatus.out.contains("records changed here after where it stood"),
+                "\(hubStatus.out) \(hubStatus.err)")
+        let edgeStatus = try Self.run(["status", "--store", edge])
+        #expect(edgeStatus.out.contains("hub \(url)"), "\(edgeStatus.out)")
     }
 }

@@ -40,6 +40,9 @@ import Testing
             let idle = try await session.syncOnce()
             #expect(idle.exchanges == 1 && idle.registersSent == 0 && idle.registersReceived == 0,
                     "seed \(seed): in sync costs one empty round trip, not \(idle)")
+            let edgeCursor = try edge.peerCursors().first { $0.peerSite == hub.store.siteID }?.cursor
+            #expect(try hub.with { try $0.peerLink("peer:edge")?.acknowledged } == edgeCursor,
+                    "seed \(seed): the hub knows where the edge stands in its stream")
         }
     }
 
