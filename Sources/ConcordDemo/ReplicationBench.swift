@@ -32,6 +32,9 @@ public enum ReplicationBench {
         public var resumeRegistersAfter = 0
         /// Registers received twice across the cut (at most the one batch in flight).
         public var resumeRegistersResent = 0
+        /// Whether the kill came mid-transfer (some registers held, not all): otherwise the
+        /// resume figures say nothing.
+        public var resumeCutMidTransfer = false
         /// An exchange when in sync.
         public var idleRoundTrips = 0
         public var idleRequestBytes = 0
@@ -119,6 +122,7 @@ public enum ReplicationBench {
         let resumed = try await sync(second, via: port)
         report.resumeRegistersAfter = Int(resumed["registers_received"] ?? 0)
         report.resumeRegistersResent = report.resumeRegistersBeforeKill + report.resumeRegistersAfter - report.registers
+        report.resumeCutMidTransfer = report.resumeRegistersBeforeKill > 0 && report.resumeRegistersBeforeKill < report.registers
         await hub.stop(signal: SIGTERM)
         let a = try ConcordStore.open(path: dir + "/hub.sqlite", wallClock: .system, readOnly: true)
         let b = try ConcordStore.open(path: dir + "/edge.sqlite", wallClock: .system, readOnly: true)

@@ -6,10 +6,10 @@ extension SyncEngine {
     /// records the peer's batch changed: it plans their writes to every CRM, in the batch's
     /// transaction, as a pull's merge does. An edge's edit reaches the CRMs on the next push.
     public func absorbingPeerChanges<T: Sendable>(
-        _ body: (ConcordStore, _ plan: (ConcordStore, [RecordID]) throws(StoreError) -> Void) throws -> T
+        _ body: (ConcordStore, _ plan: (ConcordStore, _ changedAfter: UInt64) throws(StoreError) -> Void) throws -> T
     ) rethrows -> T {
-        try body(store) { store, ids throws(StoreError) in
-            for id in ids {
+        try body(store) { store, changedAfter throws(StoreError) in
+            for id in try store.recordIDs(changedAfter: changedAfter) {
                 guard let rec = try store.record(id) else { continue }
                 try plan(id, objectType: rec.objectType)
                 try replanReferrers(of: id)

@@ -37,9 +37,11 @@ public struct ReplicationHub: Sendable {
         /// The peer's name, once authenticated.
         public var peer: String?
 
-        /// A plain-text error answer.
-        public static func error(_ status: Int, _ message: String) -> Answer {
-            Answer(status: status, contentType: "text/plain; charset=utf-8", body: Array((message + "\n").utf8))
+        /// A plain-text error answer (to `peer`, once authenticated).
+        public static func error(_ status: Int, _ message: String, peer: String? = nil) -> Answer {
+            var a = Answer(status: status, contentType: "text/plain; charset=utf-8", body: Array((message + "\n").utf8))
+            a.peer = peer
+            return a
         }
     }
 
@@ -59,14 +61,14 @@ public struct ReplicationHub: Sendable {
         guard let authorization, authorization.hasPrefix("Bearer ") else { return nil }
         let token = Array(authorization.utf8.dropFirst(7))
         var found: PeerGrant?
-        for g in grants where constantTimeEqual(Array(g.token.utf8), token) { found = g }
+        for g in grants where ConstantTime.equal(Array(g.token.utf8), token) { found = g }
         return found
     }
 
     /// Answers one exchange. `afterMerge` runs inside the transaction that applies the peer's
-    /// batch, with the records that changed (the service plans their pushes to the CRMs).
+    /// batch, with the sequence the changed records come after (the service plans their pushes to the CRMs).
     public func exchange(authorization: String?, query: [String: String], body: [UInt8], store: ConcordStore,
-                         afterMerge: (ConcordStore, [RecordID]) throws(StoreError) -> Void = { _, _ throws(StoreError) in }) -> Answer {
+                         afterMerge: (ConcordStore, _ changedAfter: UInt64) throws(StoreError) -> Void = { _, _ throws(StoreError) in }) -> Answer {
         guard let grant = grant(authorization: authorization) else {
             return .error(401, "replication needs a peer's bearer token (service.replication.peers)")
         }
@@ -75,9 +77,7 @@ public struct ReplicationHub: Sendable {
         }
         let batch: ReplicationBatch
         do { batch = try BatchCodec.decode(body, limits: decodeLimits) } catch {
-            var a = Answer.error(400, error.description)
-            a.peer = grant.name
-            return a
+            return .error(400, error.description, peer: grant.name)
         }
         if batch.sender == store.siteID {
             return .error(409, "the peer has this hub's own site id \(store.siteID): it is a copy of this store, which cannot replicate with itself")
@@ -87,9 +87,7 @@ public struct ReplicationHub: Sendable {
                 try answer(batch, position: position, grant: grant, store: store, afterMerge: afterMerge)
             }
         } catch {
-            var a = Answer.error(503, "the hub's store failed: \(error.message); try again later")
-            a.peer = grant.name
-            return a
+            return .error(503, "the hub's store failed: \(error.message); try again later", peer: grant.name)
         }
     }
 
@@ -97,7 +95,7 @@ public struct ReplicationHub: Sendable {
     /// this store's stream recorded (what it acknowledged: `concord status`, and the horizon
     /// below which every known peer holds everything), the batch back read.
     func answer(_ batch: ReplicationBatch, position: Exchange.Position, grant: PeerGrant, store: ConcordStore,
-                afterMerge: (ConcordStore, [RecordID]) throws(StoreError) -> Void) throws(StoreError) -> Answer {
+                afterMerge: (ConcordStore, _ changedAfter: UInt64) throws(StoreError) -> Void) throws(StoreError) -> Answer {
         let receipt = try ReplicationReceiver(store: store, peerName: "peer:\(grant.name)").receive(batch, admit: { change in
             guard let write = grant.write, !write.contains(change.objectType) else { return nil }
             return "peer \(grant.name) may not write \(change.objectType) records (service.replication.peers.\(grant.name).write: "
@@ -109,9 +107,7 @@ public struct ReplicationHub: Sendable {
         case .alreadyApplied: outcome = "already"
         case .gap: outcome = "gap"
         case .malformed(let why):
-            var a = Answer.error(400, "replication batch: \(why)")
-            a.peer = grant.name
-            return a
+            return .error(400, "replication batch: \(why)", peer: grant.name)
         }
         let scope = Self.scope(asked: position.objects, granted: grant.read)
         let stream = Exchange.streamName(scope)
@@ -139,10 +135,4 @@ public struct ReplicationHub: Sendable {
         case (let a?, let g?): return a.intersection(g)
         }
     }
-}
-
-func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-    var diff = a.count == b.count ? 0 : 1
-    for i in 0..<max(a.count, b.count) { diff |= Int((i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)) }
-    return diff == 0
 }

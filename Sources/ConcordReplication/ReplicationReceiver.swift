@@ -59,10 +59,11 @@ public struct ReplicationReceiver {
 
     /// Applies `batch` if it starts where this store stands in the sender's stream: the
     /// records `admit` refuses (returning why) go to the quarantine; the rest are merged;
-    /// `afterMerge` sees the records that changed (the hub plans their pushes to the CRMs
+    /// `afterMerge` is told the sequence the changed records come after (the hub reads them
+    /// with ``ConcordStore/recordIDs(changedAfter:)`` and plans their pushes to the CRMs
     /// there); the cursor moves. All in one transaction: a crash leaves all or nothing.
     public func receive(_ batch: ReplicationBatch, admit: (RecordChange) -> String? = { _ in nil },
-                        afterMerge: (ConcordStore, [RecordID]) throws(StoreError) -> Void = { _, _ throws(StoreError) in })
+                        afterMerge: (ConcordStore, _ changedAfter: UInt64) throws(StoreError) -> Void = { _, _ throws(StoreError) in })
         throws(StoreError) -> Receipt {
         try store.transaction { store throws(StoreError) -> Receipt in
             let before = store.latestSequence
@@ -91,11 +92,12 @@ public struct ReplicationReceiver {
                                        rule: q.rule, reason: q.reason))
             }
             let after = store.latestSequence
-            try afterMerge(store, result.changedIDs)
+            // Each changed record took one sequence number: they are the ones above `before`.
+            if after > before { try afterMerge(store, before) }
             let next = batch.nextCursor
             try store.setPeerCursor(next, site: batch.sender, incarnation: batch.incarnation, stream: stream)
             return Receipt(acceptance: .apply, cursor: next, registersChanged: result.registersChanged,
-                           recordsChanged: result.changedIDs.count, registersReceived: received, refused: refused,
+                           recordsChanged: Int(after - before), registersReceived: received, refused: refused,
                            sequencesBefore: before, sequencesAfter: after)
         }
     }

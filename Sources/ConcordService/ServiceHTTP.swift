@@ -1,3 +1,4 @@
+import ConcordCore
 import ConcordReplication
 import ConcordStore
 import ConcordWebhooks
@@ -159,7 +160,7 @@ struct ServiceHTTP: Sendable {
     func ops(_ request: Request, _ body: () async throws -> Response) async -> Response {
         guard let opsToken else { return Self.text(404, "the ops routes are off (set service.ops_token)\n") }
         let given = request.headers[.authorization] ?? ""
-        guard given.hasPrefix("Bearer "), Self.sameSecret(String(given.dropFirst(7)), opsToken) else {
+        guard given.hasPrefix("Bearer "), ConstantTime.equal(String(given.dropFirst(7)), opsToken) else {
             var r = Self.text(401, "a bearer token is required\n")
             r.headers[.wwwAuthenticate] = "Bearer"
             return r
@@ -168,13 +169,6 @@ struct ServiceHTTP: Sendable {
             logger.error("ops request failed: \(error)")
             return Self.text(500, "failed: \(error)\n")
         }
-    }
-
-    static func sameSecret(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        var diff = x.count == y.count ? 0 : 1
-        for i in 0..<max(x.count, y.count) { diff |= Int((i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0)) }
-        return diff == 0
     }
 
     static func text(_ status: Int, _ text: String) -> Response {

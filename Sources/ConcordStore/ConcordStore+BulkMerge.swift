@@ -100,7 +100,6 @@ extension ConcordStore {
             try ins.run()
             nextSequence += 1
             result.recordsInserted += 1
-            result.changedIDs.append(change.id)
             result.registersChanged += scratch.incoming.count
             return true
         }
@@ -169,7 +168,6 @@ extension ConcordStore {
         try upd.run()
         nextSequence += 1
         result.recordsUpdated += 1
-        result.changedIDs.append(change.id)
         result.registersChanged += changed
         return true
     }

@@ -53,12 +53,7 @@ extension ConcordStore {
     /// it skipped was out of scope), so an idle reader does not scan the same rows again.
     public func changes(after cursor: ChangeCursor, limit: Int, maxBytes: Int, objectTypes: Set<String>?,
                         excludingWriter: SiteID?) throws(StoreError) -> ChangePage {
-        var typeFilter = ""
-        if let objectTypes {
-            let ids = objectTypes.compactMap { typeIDs[$0] }.sorted()
-            typeFilter = " AND object_type IN (\(ids.map(String.init).joined(separator: ",")))"
-        }
-        let s = try db.prepare("SELECT gid, object_type, cl, registers, seq FROM entities WHERE seq > ?\(typeFilter) ORDER BY seq LIMIT ?")
+        let s = try db.prepare("SELECT gid, object_type, cl, registers, seq FROM entities WHERE seq > ?\(typeFilter(objectTypes)) ORDER BY seq LIMIT ?")
         s.bind(1, cursor.after)
         s.bind(2, Int64(max(1, limit)))
         var out: [RecordChange] = []

@@ -24,7 +24,7 @@ public struct PeerLinkState: Hashable, Sendable {
     public var acknowledged: ChangeCursor
     /// Where this store may start its next batch to the peer instead: the changes between
     /// ``acknowledged`` and here all came from that peer (it holds them), so they are not
-    /// sent back. Valid only while the acknowledgement stays where it was when it was set.
+    /// sent back. Written with each acknowledgement, so it always belongs to the current one.
     public var skipTo: UInt64?
 
     /// Where the next batch to the peer starts: past what the peer is known to hold.
@@ -62,13 +62,29 @@ extension ConcordStore {
     /// Records changed after `sequence` (of `objectTypes`, or all): what a reader standing
     /// there has still to receive, counted before a transfer starts.
     public func recordsChanged(after sequence: UInt64, objectTypes: Set<String>? = nil) throws(StoreError) -> Int {
-        var typeFilter = ""
-        if let objectTypes {
-            typeFilter = " AND object_type IN (\(objectTypes.compactMap { typeIDs[$0] }.sorted().map(String.init).joined(separator: ",")))"
-        }
-        let s = try db.prepare("SELECT count(*) FROM entities WHERE seq > ?\(typeFilter)")
+        let s = try db.prepare("SELECT count(*) FROM entities WHERE seq > ?\(typeFilter(objectTypes))")
         s.bind(1, sequence)
         return try s.step() ? Int(s.int64(0)) : 0
+    }
+
+    /// `AND object_type IN (...)` for `objectTypes` (nothing for all): their interned ids, so
+    /// the clause holds numbers only.
+    func typeFilter(_ objectTypes: Set<String>?) -> String {
+        guard let objectTypes else { return "" }
+        return " AND object_type IN (\(objectTypes.compactMap { typeIDs[$0] }.sorted().map(String.init).joined(separator: ",")))"
+    }
+
+    /// The records changed after `sequence`, oldest first: what a merge changed, read back by
+    /// the range of sequence numbers it took (the merge itself keeps no list).
+    public func recordIDs(changedAfter sequence: UInt64) throws(StoreError) -> [RecordID] {
+        let s = try db.prepare("SELECT gid FROM entities WHERE seq > ? ORDER BY seq")
+        s.bind(1, sequence)
+        var out: [RecordID] = []
+        while try s.step() {
+            guard let id = RecordID(bytes: s.blob(0)) else { throw StoreError(.corrupt, "an entity has a malformed global id", path: path) }
+            out.append(id)
+        }
+        return out
     }
 
     /// Where this store stands in a peer's stream (`.start` when it has applied nothing).
@@ -107,7 +123,7 @@ extension ConcordStore {
     /// What this store knows of a peer, or `nil` before the first attempt.
     public func peerLink(_ peer: String) throws(StoreError) -> PeerLinkState? {
         let s = try db.prepare("""
-            SELECT peer, peer_site, acked_through, acked_floor, incoming_pending, last_contact, last_attempt, last_error, skip_from, skip_to
+            SELECT peer, peer_site, acked_through, acked_floor, incoming_pending, last_contact, last_attempt, last_error, skip_to
             FROM replication_peers WHERE peer = ?
             """)
         s.bind(1, peer)
@@ -118,7 +134,7 @@ extension ConcordStore {
     /// Every peer this store replicates with.
     public func peerLinks() throws(StoreError) -> [PeerLinkState] {
         let s = try db.prepare("""
-            SELECT peer, peer_site, acked_through, acked_floor, incoming_pending, last_contact, last_attempt, last_error, skip_from, skip_to
+            SELECT peer, peer_site, acked_through, acked_floor, incoming_pending, last_contact, last_attempt, last_error, skip_to
             FROM replication_peers ORDER BY peer
             """)
         var out: [PeerLinkState] = []
@@ -129,7 +145,7 @@ extension ConcordStore {
     private static func peerLink(_ s: SQLiteStatement) -> PeerLinkState {
         let acked = ChangeCursor(after: s.uint64(2), floor: s.uint64(3))
         return PeerLinkState(peer: s.text(0), peerSite: s.isNull(1) ? nil : SiteID(rawValue: s.uint64(1)),
-                      acknowledged: acked, skipTo: s.uint64(8) == acked.after && s.uint64(9) > acked.after ? s.uint64(9) : nil,
+                      acknowledged: acked, skipTo: s.uint64(8) > acked.after ? s.uint64(8) : nil,
                       incomingPending: Int(s.int64(4)),
                       lastContact: s.isNull(5) ? nil : s.uint64(5), lastAttempt: s.isNull(6) ? nil : s.uint64(6),
                       lastError: s.isNull(7) ? nil : s.text(7))
@@ -143,10 +159,10 @@ extension ConcordStore {
         let now = wallClock.nowMillis()
         try writeTransaction { () throws(StoreError) in
             let s = try db.prepare("""
-                INSERT INTO replication_peers(peer, peer_site, acked_through, acked_floor, skip_from, skip_to, incoming_pending,
+                INSERT INTO replication_peers(peer, peer_site, acked_through, acked_floor, skip_to, incoming_pending,
                     last_contact, last_attempt, last_error)
-                VALUES (?1, ?2, ?3, ?4, ?3, ?7, ?5, ?6, ?6, NULL)
-                ON CONFLICT(peer) DO UPDATE SET peer_site = ?2, acked_through = ?3, acked_floor = ?4, skip_from = ?3, skip_to = ?7,
+                VALUES (?1, ?2, ?3, ?4, ?7, ?5, ?6, ?6, NULL)
+                ON CONFLICT(peer) DO UPDATE SET peer_site = ?2, acked_through = ?3, acked_floor = ?4, skip_to = ?7,
                     incoming_pending = ?5, last_contact = ?6, last_attempt = ?6, last_error = NULL
                 """)
             s.bind(1, peer); s.bind(2, site.rawValue); s.bind(3, acknowledged.after); s.bind(4, acknowledged.floor)

@@ -40,8 +40,6 @@ public struct BulkMergeResult: Hashable, Sendable {
     public var integrityAlarms = 0
     /// Records that were not merged and went to the quarantine instead.
     public var quarantined: [QuarantinedChange] = []
-    /// The records whose stored state changed (inserted or updated), in the order applied.
-    public var changedIDs: [RecordID] = []
 
     /// Creates an empty result.
     public init() {}

@@ -187,7 +187,6 @@ enum Schema {
             peer_site INTEGER,
             acked_through INTEGER NOT NULL DEFAULT 0,
             acked_floor INTEGER NOT NULL DEFAULT 0,
-            skip_from INTEGER NOT NULL DEFAULT 0,
             skip_to INTEGER NOT NULL DEFAULT 0,
             incoming_pending INTEGER NOT NULL DEFAULT 0,
             last_contact INTEGER,

@@ -1,3 +1,4 @@
+import ConcordCore
 import ConcordConnectors
 import ConcordStore
 import Crypto

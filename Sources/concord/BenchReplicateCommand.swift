@@ -26,7 +26,7 @@ struct BenchReplicateCommand: AsyncParsableCommand {
         print(String(format: "wire: %.1f bytes per register, %.1f beyond the value's bytes", r.bytesPerRegister, r.overheadBytesPerRegister))
         print(String(format: "peak memory: hub %.1f MiB, edge %.1f MiB", r.hubPeakMiB, r.edgePeakMiB))
         print("resume after kill -9 mid-transfer: \(r.resumeRegistersBeforeKill) registers held, \(r.resumeRegistersAfter) received after, "
-              + "\(r.resumeRegistersResent) received twice")
+              + "\(r.resumeRegistersResent) received twice" + (r.resumeCutMidTransfer ? "" : " (the kill did not land mid-transfer: no resume measured)"))
         print("in sync: \(r.idleRoundTrips) round trip, \(r.idleRequestBytes) bytes up, \(r.idleAnswerBytes) bytes down (whole HTTP messages)")
         print("digests equal: \(r.digestsEqual)")
         if !r.digestsEqual { throw ExitCode(3) }

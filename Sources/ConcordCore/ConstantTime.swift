@@ -1,11 +1,13 @@
-/// Comparisons of secrets that take the same time whatever the first difference.
-enum ConstantTime {
+/// Comparisons of secrets (webhook signatures, bearer tokens) that take the same time whatever
+/// the first difference.
+public enum ConstantTime {
     /// Whether `a` and `b` are equal, looking at every byte of the longer.
-    static func equal(_ a: String, _ b: String) -> Bool {
+    public static func equal(_ a: String, _ b: String) -> Bool {
         equal(Array(a.utf8), Array(b.utf8))
     }
 
-    static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    /// Whether `a` and `b` are equal, looking at every byte of the longer.
+    public static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         var diff: UInt8 = a.count == b.count ? 0 : 1
         let n = max(a.count, b.count)
         for i in 0..<n {
